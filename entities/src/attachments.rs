@@ -1,0 +1,25 @@
+//! A file attached to a message: either an external URL or a key in the file store.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "attachments")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub workspace_id: i64,
+    pub message_id: i64,
+    pub name: String,
+    /// `file` or `image`.
+    pub kind: String,
+    pub url: Option<String>,
+    pub file_key: Option<String>,
+    pub size: i64,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,20 @@
+#![doc = include_str!("../README.md")]
+
+use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_create_core;
+mod m20261121_000002_create_search;
+
+/// Every migration, in order. Applied migrations are frozen history: never edit one,
+/// add a new file instead.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261121_000001_create_core::Migration),
+            Box::new(m20261121_000002_create_search::Migration),
+        ]
+    }
+}

@@ -1,0 +1,87 @@
+//! Credentials: API tokens, JWT user sessions, and turning either into a [`Principal`].
+
+mod jwt;
+mod scopes;
+mod tokens;
+
+pub use jwt::{JwtConfig, SessionClaims};
+pub use scopes::{Scope, Scopes};
+pub use tokens::{CreateApiTokenInput, CreatedApiToken, create_api_token, issue_api_token, list_api_tokens, revoke_api_token};
+
+use chrono::Utc;
+use entities::{api_tokens, users};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use crate::ctx::{Credential, Principal};
+use crate::people::role_of;
+use crate::{Error, Result};
+
+/// Authenticate a bearer credential: a JWT session (three dot-separated parts) or an API
+/// token. Any failure — unknown, expired, revoked, bad signature, suspended user — is
+/// [`Error::Unauthenticated`], with no hint of which.
+pub async fn authenticate(db: &DatabaseConnection, jwt: &JwtConfig, bearer: &str) -> Result<(Principal, users::Model)> {
+    let bearer = bearer.trim();
+    if bearer.is_empty() {
+        return Err(Error::Unauthenticated);
+    }
+    if bearer.split('.').count() == 3 {
+        let claims = jwt.verify(bearer)?;
+        let user = users::Entity::find_by_id(claims.user_id()?)
+            .filter(users::Column::WorkspaceId.eq(claims.ws))
+            .one(db)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
+        return principal_for(user, None, Credential::Session);
+    }
+    let hash = tokens::hash_token(bearer);
+    let token = api_tokens::Entity::find()
+        .filter(api_tokens::Column::TokenHash.eq(hash))
+        .one(db)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    let now = Utc::now();
+    if token.revoked_at.is_some() || token.expires_at.is_some_and(|at| at <= now) {
+        return Err(Error::Unauthenticated);
+    }
+    let user = users::Entity::find_by_id(token.user_id)
+        .filter(users::Column::WorkspaceId.eq(token.workspace_id))
+        .one(db)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    tokens::touch(db, &token, now).await?;
+    let credential = Credential::ApiToken {
+        id: token.id,
+        prefix: token.prefix.clone(),
+    };
+    principal_for(user, Some(&token.scopes), credential)
+}
+
+fn principal_for(
+    user: users::Model,
+    stored_scopes: Option<&str>,
+    credential: Credential,
+) -> Result<(Principal, users::Model)> {
+    if user.suspended {
+        return Err(Error::Unauthenticated);
+    }
+    let role = role_of(&user)?;
+    let scopes = match stored_scopes {
+        Some(stored) => Scopes::from_stored(stored, role, user.is_bot),
+        None => Scopes::for_role(role, user.is_bot),
+    };
+    let principal = Principal {
+        workspace_id: user.workspace_id,
+        user_id: user.id,
+        role,
+        is_bot: user.is_bot,
+        scopes,
+        credential,
+    };
+    Ok((principal, user))
+}
+
+/// The principal of `user` acting with every scope of their role (the operator's CLI and
+/// the demo seed act as a user this way).
+pub fn principal_for_user(user: users::Model) -> Result<Principal> {
+    principal_for(user, None, Credential::Session).map(|(p, _)| p)
+}

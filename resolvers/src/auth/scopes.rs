@@ -1,0 +1,220 @@
+//! The scope vocabulary and which roles may hold which scope.
+//!
+//! The names are Pachca's OAuth scopes (`../shared/reference/pachca-openapi.yaml`,
+//! `OAuthScope` and `x-scope-roles`), so one token means the same thing on every façade,
+//! plus `api_tokens:write` of our own. A token stores either an explicit list or `*`,
+//! "everything the user's role allows", which follows the role as it changes.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+use crate::people::Role;
+
+macro_rules! scopes {
+    ($($variant:ident => $name:literal [$($role:ident)*],)*) => {
+        /// One permission a credential may carry.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Scope {
+            $(
+                #[doc = concat!("`", $name, "`")]
+                $variant,
+            )*
+        }
+
+        impl Scope {
+            /// Every scope, in declaration order.
+            pub const ALL: &'static [Scope] = &[$(Scope::$variant,)*];
+
+            /// The scope's wire name, e.g. `messages:create`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Scope::$variant => $name,)* }
+            }
+
+            /// Whether a user of `role` (or a bot, `is_bot`) may hold this scope.
+            pub fn allowed_for(self, role: Role, is_bot: bool) -> bool {
+                let roles: &[&str] = match self { $(Scope::$variant => &[$(stringify!($role)),*],)* };
+                let key = if is_bot { "bot" } else { role.scope_key() };
+                roles.contains(&key)
+            }
+        }
+
+        impl FromStr for Scope {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($name => Ok(Scope::$variant),)*
+                    other => Err(format!("unknown scope `{other}`")),
+                }
+            }
+        }
+    };
+}
+
+// Roles: owner, admin, member (Pachca's "user"), guest, bot.
+scopes! {
+    ChatsRead => "chats:read" [owner admin member guest bot],
+    ChatsCreate => "chats:create" [owner admin member bot],
+    ChatsUpdate => "chats:update" [owner admin member bot],
+    ChatsArchive => "chats:archive" [owner admin member bot],
+    ChatsLeave => "chats:leave" [owner admin member guest bot],
+    ChatMembersRead => "chat_members:read" [owner admin member guest bot],
+    ChatMembersWrite => "chat_members:write" [owner admin member bot],
+    ChatExportsRead => "chat_exports:read" [owner],
+    ChatExportsWrite => "chat_exports:write" [owner],
+    MessagesRead => "messages:read" [owner admin member guest bot],
+    MessagesCreate => "messages:create" [owner admin member guest bot],
+    MessagesUpdate => "messages:update" [owner admin member guest bot],
+    MessagesDelete => "messages:delete" [owner admin member guest bot],
+    ReactionsRead => "reactions:read" [owner admin member guest bot],
+    ReactionsWrite => "reactions:write" [owner admin member guest bot],
+    PinsWrite => "pins:write" [owner admin member guest bot],
+    ThreadsRead => "threads:read" [owner admin member guest bot],
+    ThreadsCreate => "threads:create" [owner admin member guest bot],
+    LinkPreviewsWrite => "link_previews:write" [owner admin member bot],
+    UsersRead => "users:read" [owner admin member guest bot],
+    UsersCreate => "users:create" [owner admin],
+    UsersUpdate => "users:update" [owner admin],
+    UsersDelete => "users:delete" [owner admin],
+    GroupTagsRead => "group_tags:read" [owner admin member guest bot],
+    GroupTagsWrite => "group_tags:write" [owner admin],
+    BotsRead => "bots:read" [owner admin member],
+    BotsWrite => "bots:write" [owner admin member],
+    BotSelfWebhookWrite => "bot_self:webhook:write" [bot],
+    BotSelfWrite => "bot_self:write" [bot],
+    ProfileRead => "profile:read" [owner admin member guest bot],
+    ProfileStatusRead => "profile_status:read" [owner admin member guest bot],
+    ProfileStatusWrite => "profile_status:write" [owner admin member guest bot],
+    ProfileAvatarWrite => "profile_avatar:write" [owner admin member guest bot],
+    UserStatusRead => "user_status:read" [owner admin member guest bot],
+    UserStatusWrite => "user_status:write" [owner admin],
+    UserAvatarWrite => "user_avatar:write" [owner admin],
+    CustomPropertiesRead => "custom_properties:read" [owner admin member guest bot],
+    AuditEventsRead => "audit_events:read" [owner],
+    TasksRead => "tasks:read" [owner admin member guest bot],
+    TasksCreate => "tasks:create" [owner admin member guest bot],
+    TasksUpdate => "tasks:update" [owner admin member guest bot],
+    TasksDelete => "tasks:delete" [owner admin member guest bot],
+    FilesRead => "files:read" [owner admin member guest bot],
+    FilesWrite => "files:write" [owner admin member guest bot],
+    UploadsWrite => "uploads:write" [owner admin member guest bot],
+    ViewsWrite => "views:write" [owner admin member bot],
+    WebhooksRead => "webhooks:read" [owner admin member bot],
+    WebhooksWrite => "webhooks:write" [owner admin member bot],
+    WebhooksEventsRead => "webhooks:events:read" [owner admin member bot],
+    WebhooksEventsDelete => "webhooks:events:delete" [owner admin member bot],
+    SearchUsers => "search:users" [owner admin member guest bot],
+    SearchChats => "search:chats" [owner admin member guest bot],
+    SearchMessages => "search:messages" [owner admin member guest bot],
+    DepartmentsWrite => "departments:write" [owner admin],
+    ApiTokensWrite => "api_tokens:write" [owner admin member guest bot],
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a credential may do: a set of scopes, already intersected with the role.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Scopes(BTreeSet<Scope>);
+
+impl Scopes {
+    /// Every scope the role allows.
+    pub fn for_role(role: Role, is_bot: bool) -> Self {
+        Scopes(
+            Scope::ALL
+                .iter()
+                .copied()
+                .filter(|s| s.allowed_for(role, is_bot))
+                .collect(),
+        )
+    }
+
+    /// Parse a stored scope string (`*` or space-separated names) and intersect it with
+    /// the role, so a demoted user's old tokens lose what the new role may not do.
+    pub fn from_stored(stored: &str, role: Role, is_bot: bool) -> Self {
+        let all = Self::for_role(role, is_bot);
+        if stored.trim() == "*" {
+            return all;
+        }
+        Scopes(
+            stored
+                .split_whitespace()
+                .filter_map(|s| s.parse::<Scope>().ok())
+                .filter(|s| all.0.contains(s))
+                .collect(),
+        )
+    }
+
+    /// Parse a caller-supplied list, rejecting unknown names and names above the role.
+    pub fn parse_requested(
+        names: &[String],
+        role: Role,
+        is_bot: bool,
+        field: &str,
+    ) -> crate::Result<Self> {
+        let mut set = BTreeSet::new();
+        for name in names {
+            let scope: Scope = name.parse().map_err(|e| crate::Error::invalid(field, e))?;
+            if !scope.allowed_for(role, is_bot) {
+                return Err(crate::Error::invalid(
+                    field,
+                    format!("scope `{scope}` is not available to the role `{}`", role.as_str()),
+                ));
+            }
+            set.insert(scope);
+        }
+        if set.is_empty() {
+            return Err(crate::Error::invalid(field, "at least one scope is required"));
+        }
+        Ok(Scopes(set))
+    }
+
+    /// Whether the set holds `scope`.
+    pub fn contains(&self, scope: Scope) -> bool {
+        self.0.contains(&scope)
+    }
+
+    /// The scopes, in a stable order.
+    pub fn iter(&self) -> impl Iterator<Item = Scope> + '_ {
+        self.0.iter().copied()
+    }
+
+    /// The space-separated form stored with a token.
+    pub fn to_stored(&self) -> String {
+        self.0.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for scope in Scope::ALL {
+            assert_eq!(scope.as_str().parse::<Scope>(), Ok(*scope));
+        }
+    }
+
+    #[test]
+    fn stored_scopes_are_capped_by_role() {
+        let scopes = Scopes::from_stored("users:create messages:read", Role::Member, false);
+        assert!(scopes.contains(Scope::MessagesRead));
+        assert!(!scopes.contains(Scope::UsersCreate));
+    }
+
+    #[test]
+    fn guests_cannot_create_chats() {
+        assert!(!Scopes::for_role(Role::Guest, false).contains(Scope::ChatsCreate));
+        assert!(Scopes::for_role(Role::Member, false).contains(Scope::ChatsCreate));
+    }
+
+    #[test]
+    fn requesting_a_scope_above_the_role_is_rejected() {
+        let err = Scopes::parse_requested(&["users:delete".into()], Role::Member, false, "scopes");
+        assert!(matches!(err, Err(crate::Error::Invalid { .. })));
+    }
+}

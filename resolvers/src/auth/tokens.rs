@@ -1,0 +1,162 @@
+//! API tokens: 256 random bits, shown once, stored as SHA-256 with a visible prefix.
+
+use chrono::{DateTime, Utc};
+use entities::{api_tokens, users};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use sha2::{Digest, Sha256};
+
+use super::{Scope, Scopes};
+use crate::people::role_of;
+use crate::{Ctx, Error, Result};
+
+/// Every Switchboard API token starts with this, so secret scanners can recognise one.
+const TOKEN_PREFIX: &str = "sbt_";
+/// Characters of the token kept visible for listings and logs (`sbt_` + 8).
+const VISIBLE: usize = 12;
+
+/// Lower-hex SHA-256 of a token: the only form in which a token is stored.
+pub(crate) fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn generate() -> Result<String> {
+    let mut bytes = [0_u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| Error::internal(std::io::Error::other(e.to_string())))?;
+    Ok(format!("{TOKEN_PREFIX}{}", hex::encode(bytes)))
+}
+
+/// Input of [`create_api_token`].
+#[derive(Clone, Debug, Default)]
+pub struct CreateApiTokenInput {
+    /// A label, 1–255 characters.
+    pub name: String,
+    /// Scope names; `None` means every scope the role allows (following the role).
+    pub scopes: Option<Vec<String>>,
+    /// When the token stops working; must be in the future.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A created token: the row, and the secret, which is never shown again.
+#[derive(Clone, Debug)]
+pub struct CreatedApiToken {
+    /// The stored row (hash, prefix, scopes, expiry).
+    pub row: api_tokens::Model,
+    /// The whole token. Only the SHA-256 of it is kept.
+    pub token: String,
+}
+
+/// Create an API token for the caller, with at most the caller's own scopes.
+pub async fn create_api_token(ctx: &Ctx, input: CreateApiTokenInput) -> Result<CreatedApiToken> {
+    ctx.require(Scope::ApiTokensWrite)?;
+    let user = crate::people::get_me(ctx).await?;
+    if let Some(names) = &input.scopes {
+        let wanted = Scopes::parse_requested(names, ctx.principal.role, user.is_bot, "scopes")?;
+        if let Some(extra) = wanted.iter().find(|s| !ctx.principal.scopes.contains(*s)) {
+            return Err(Error::invalid(
+                "scopes",
+                format!("the current credential does not hold `{extra}`"),
+            ));
+        }
+    }
+    if input.expires_at.is_some_and(|at| at <= Utc::now()) {
+        return Err(Error::invalid("expiresAt", "must be in the future"));
+    }
+    issue_api_token(&ctx.db, &user, input).await
+}
+
+/// Issue a token for `user` without a principal (the operator's CLI). Scopes are
+/// validated against the user's role.
+pub async fn issue_api_token(
+    db: &DatabaseConnection,
+    user: &users::Model,
+    input: CreateApiTokenInput,
+) -> Result<CreatedApiToken> {
+    let name = crate::people::validate_name(&input.name, "name")?;
+    let role = role_of(user)?;
+    let stored = match &input.scopes {
+        None => "*".to_owned(),
+        Some(names) => Scopes::parse_requested(names, role, user.is_bot, "scopes")?.to_stored(),
+    };
+    let token = generate()?;
+    let prefix: String = token.chars().take(VISIBLE).collect();
+    let last_four: String = token.chars().skip(token.len().saturating_sub(4)).collect();
+    let row = api_tokens::ActiveModel {
+        workspace_id: Set(user.workspace_id),
+        user_id: Set(user.id),
+        name: Set(name),
+        prefix: Set(prefix),
+        last_four: Set(last_four),
+        token_hash: Set(hash_token(&token)),
+        scopes: Set(stored),
+        expires_at: Set(input.expires_at),
+        revoked_at: Set(None),
+        last_used_at: Set(None),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(CreatedApiToken { row, token })
+}
+
+/// The caller's own tokens (never their secrets).
+pub async fn list_api_tokens(ctx: &Ctx) -> Result<Vec<api_tokens::Model>> {
+    ctx.require(Scope::ApiTokensWrite)?;
+    Ok(api_tokens::Entity::find()
+        .filter(api_tokens::Column::WorkspaceId.eq(ctx.workspace_id()))
+        .filter(api_tokens::Column::UserId.eq(ctx.user_id()))
+        .order_by_asc(api_tokens::Column::Id)
+        .all(&ctx.db)
+        .await?)
+}
+
+/// Revoke one of the caller's tokens (admins may revoke any token of the workspace).
+/// Takes effect on the next request.
+pub async fn revoke_api_token(ctx: &Ctx, token_id: i64) -> Result<api_tokens::Model> {
+    ctx.require(Scope::ApiTokensWrite)?;
+    let mut q = api_tokens::Entity::find_by_id(token_id)
+        .filter(api_tokens::Column::WorkspaceId.eq(ctx.workspace_id()));
+    if !ctx.principal.is_admin() {
+        q = q.filter(api_tokens::Column::UserId.eq(ctx.user_id()));
+    }
+    let token = q.one(&ctx.db).await?.ok_or(Error::NotFound("api token"))?;
+    if token.revoked_at.is_some() {
+        return Ok(token);
+    }
+    let mut am: api_tokens::ActiveModel = token.into();
+    am.revoked_at = Set(Some(Utc::now()));
+    Ok(am.update(&ctx.db).await?)
+}
+
+/// Record use, at most once a minute per token (no write on every request).
+pub(crate) async fn touch(db: &DatabaseConnection, token: &api_tokens::Model, now: DateTime<Utc>) -> Result<()> {
+    if token
+        .last_used_at
+        .is_some_and(|at| now.signed_duration_since(at).num_seconds() < 60)
+    {
+        return Ok(());
+    }
+    api_tokens::Entity::update_many()
+        .col_expr(api_tokens::Column::LastUsedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(api_tokens::Column::Id.eq(token.id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_prefixed() {
+        let a = generate().ok().unwrap_or_default();
+        let b = generate().ok().unwrap_or_default();
+        assert!(a.starts_with(TOKEN_PREFIX));
+        assert_eq!(a.len(), TOKEN_PREFIX.len() + 64);
+        assert_ne!(a, b);
+        assert_eq!(hash_token(&a).len(), 64);
+    }
+}

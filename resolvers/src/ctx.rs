@@ -1,0 +1,113 @@
+//! The per-request context every operation takes: database, event bus and principal.
+
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
+
+use crate::auth::{Scope, Scopes};
+use crate::events::Bus;
+use crate::people::Role;
+use crate::{Error, Result};
+
+/// Who is calling: always exactly one workspace and one acting user (a person or a bot).
+///
+/// Every operation takes the workspace from here, never from its input, which is what
+/// makes cross-workspace access impossible by construction.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    /// The tenant.
+    pub workspace_id: i64,
+    /// The acting user (bots are users with `is_bot`).
+    pub user_id: i64,
+    /// The user's workspace role at authentication time.
+    pub role: Role,
+    /// Whether the acting user is a bot.
+    pub is_bot: bool,
+    /// What this credential may do (already capped by the role).
+    pub scopes: Scopes,
+    /// How the principal authenticated.
+    pub credential: Credential,
+}
+
+/// The credential a principal presented.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credential {
+    /// A signed user session (JWT).
+    Session,
+    /// An API token, identified by its row id and visible prefix.
+    ApiToken {
+        /// Row id in `api_tokens`.
+        id: i64,
+        /// Visible prefix, safe to log.
+        prefix: String,
+    },
+}
+
+impl Principal {
+    /// Whether the principal is a workspace owner or admin.
+    pub fn is_admin(&self) -> bool {
+        matches!(self.role, Role::Owner | Role::Admin)
+    }
+
+    /// Fails with [`Error::MissingScope`] unless the credential carries `scope`.
+    pub fn require(&self, scope: Scope) -> Result<()> {
+        if self.scopes.contains(scope) {
+            Ok(())
+        } else {
+            Err(Error::MissingScope(scope.as_str()))
+        }
+    }
+}
+
+/// Database, bus and principal for one request (or one WebSocket connection).
+#[derive(Clone)]
+pub struct Ctx {
+    /// The connection pool.
+    pub db: DatabaseConnection,
+    /// Where committed changes are announced.
+    pub bus: Bus,
+    /// The caller.
+    pub principal: Principal,
+}
+
+impl Ctx {
+    /// Build a context.
+    pub fn new(db: DatabaseConnection, bus: Bus, principal: Principal) -> Self {
+        Ctx { db, bus, principal }
+    }
+
+    /// The caller's workspace.
+    pub fn workspace_id(&self) -> i64 {
+        self.principal.workspace_id
+    }
+
+    /// The acting user.
+    pub fn user_id(&self) -> i64 {
+        self.principal.user_id
+    }
+
+    /// Shorthand for `self.principal.require(scope)`.
+    pub fn require(&self, scope: Scope) -> Result<()> {
+        self.principal.require(scope)
+    }
+
+    /// Start a write transaction (see [`write_txn`]).
+    pub async fn write(&self) -> Result<DatabaseTransaction> {
+        write_txn(&self.db).await
+    }
+}
+
+/// Start a write transaction. On SQLite it is `BEGIN IMMEDIATE`, which takes the write
+/// lock up front: a deferred transaction that reads and then writes can fail with
+/// `SQLITE_BUSY` at the upgrade, which `busy_timeout` does not cover.
+pub async fn write_txn(db: &DatabaseConnection) -> Result<DatabaseTransaction> {
+    let options = match db.get_database_backend() {
+        DbBackend::Sqlite => TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        },
+        _ => TransactionOptions::default(),
+    };
+    Ok(db.begin_with_options(options).await?)
+}

@@ -1,0 +1,18 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+pub mod auth;
+pub mod chats;
+mod ctx;
+pub mod db;
+mod error;
+pub mod events;
+pub mod messages;
+pub mod pagination;
+pub mod people;
+pub mod search;
+pub mod seed;
+mod sql;
+
+pub use ctx::{Credential, Ctx, Principal, write_txn};
+pub use error::{Error, OnConstraint, Result};

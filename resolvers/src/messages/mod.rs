@@ -1,0 +1,535 @@
+//! Messages: send, edit (keeping every revision), soft delete, pins, and reads of them.
+//! Reactions and read state live in their own modules; [`batch`] holds the one-statement
+//! batch lookups behind GraphQL's DataLoaders.
+
+pub mod batch;
+mod reactions;
+mod reads;
+
+pub use reactions::{
+    MAX_REACTIONS_PER_MESSAGE, MAX_UNIQUE_PER_MESSAGE, MAX_UNIQUE_PER_USER, add_reaction,
+    list_reactions, remove_reaction,
+};
+pub use reads::{list_readers, mark_read};
+
+use std::str::FromStr;
+
+use chrono::Utc;
+use entities::{attachments, chat_members, chats, message_revisions, messages};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde_json::Value as Json;
+
+use crate::auth::Scope;
+use crate::chats::{ChatKind, ChatRole, access};
+use crate::events::EventKind;
+use crate::pagination::{Page, PageArgs};
+use crate::{Ctx, Error, Result};
+
+/// Longest message, in characters.
+pub const MAX_CONTENT: usize = 10_000;
+/// Most attachments on one message.
+pub const MAX_ATTACHMENTS: usize = 50;
+/// Most buttons on one message, and per row.
+pub const MAX_BUTTONS: usize = 100;
+/// Most buttons in one row.
+pub const MAX_BUTTONS_PER_ROW: usize = 8;
+/// Largest metadata document, in bytes of JSON.
+pub const MAX_METADATA_BYTES: usize = 16 * 1024;
+
+/// The kind of a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MessageKind {
+    /// Written by a person.
+    Text,
+    /// Posted by an integration or bot.
+    Integration,
+    /// Written by Switchboard itself (calls, membership notices).
+    System,
+    /// Carries buttons whose actions call back.
+    Interactive,
+}
+
+impl MessageKind {
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Text => "text",
+            MessageKind::Integration => "integration",
+            MessageKind::System => "system",
+            MessageKind::Interactive => "interactive",
+        }
+    }
+}
+
+impl FromStr for MessageKind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "text" => Ok(MessageKind::Text),
+            "integration" => Ok(MessageKind::Integration),
+            "system" => Ok(MessageKind::System),
+            "interactive" => Ok(MessageKind::Interactive),
+            other => Err(Error::invalid("kind", format!("unknown message kind `{other}`"))),
+        }
+    }
+}
+
+/// A file attached to a new message.
+#[derive(Clone, Debug, Default)]
+pub struct AttachmentInput {
+    /// File name, 1–255 characters.
+    pub name: String,
+    /// `file` or `image`.
+    pub kind: String,
+    /// An external URL (http or https) …
+    pub url: Option<String>,
+    /// … or a key in Switchboard's file store; exactly one of the two.
+    pub file_key: Option<String>,
+    /// Size in bytes.
+    pub size: i64,
+}
+
+/// Input of [`send_message`].
+#[derive(Clone, Debug, Default)]
+pub struct SendMessageInput {
+    /// Target chat (a thread is a chat too).
+    pub chat_id: i64,
+    /// Up to 10,000 characters; may be empty only when attachments are present.
+    pub content: String,
+    /// `text` (default), `integration` (bots) or `interactive` (implied by buttons).
+    pub kind: Option<MessageKind>,
+    /// Free-form JSON object, up to 16 KiB.
+    pub metadata: Option<Json>,
+    /// Rows of buttons: `[[{"text", "url"? , "data"?}]]`.
+    pub buttons: Option<Json>,
+    /// Files.
+    pub attachments: Vec<AttachmentInput>,
+    /// Quote-reply to a message of the same chat.
+    pub reply_to_id: Option<i64>,
+}
+
+/// Post a message. The author's read position moves to it; the chat's activity time
+/// is bumped; replying in a thread makes the author a member of the thread.
+pub async fn send_message(ctx: &Ctx, input: SendMessageInput) -> Result<messages::Model> {
+    ctx.require(Scope::MessagesCreate)?;
+    let acc = access(&ctx.db, &ctx.principal, input.chat_id).await?;
+    acc.ensure_can_post(&ctx.principal)?;
+    let kind = resolve_kind(ctx, input.kind, input.buttons.as_ref())?;
+    validate_content(&input.content, !input.attachments.is_empty())?;
+    validate_metadata(input.metadata.as_ref())?;
+    validate_buttons(input.buttons.as_ref())?;
+    validate_attachments(&input.attachments)?;
+    if let Some(reply_to) = input.reply_to_id {
+        let target = get_message_unchecked(&ctx.db, ctx.workspace_id(), reply_to)
+            .await
+            .map_err(|_| Error::invalid("replyToId", "no such message in this chat"))?;
+        if target.chat_id != input.chat_id {
+            return Err(Error::invalid("replyToId", "no such message in this chat"));
+        }
+    }
+    let now = Utc::now();
+    let txn = ctx.write().await?;
+    let message = messages::ActiveModel {
+        workspace_id: Set(ctx.workspace_id()),
+        chat_id: Set(input.chat_id),
+        author_id: Set(ctx.user_id()),
+        kind: Set(kind.as_str().to_owned()),
+        content: Set(input.content),
+        metadata: Set(input.metadata),
+        buttons: Set(input.buttons),
+        reply_to_id: Set(input.reply_to_id),
+        created_at: Set(now),
+        edited_at: Set(None),
+        deleted_at: Set(None),
+        pinned_at: Set(None),
+        pinned_by_id: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    if !input.attachments.is_empty() {
+        let rows = input.attachments.into_iter().map(|a| attachments::ActiveModel {
+            workspace_id: Set(ctx.workspace_id()),
+            message_id: Set(message.id),
+            name: Set(a.name.trim().to_owned()),
+            kind: Set(a.kind),
+            url: Set(a.url),
+            file_key: Set(a.file_key),
+            size: Set(a.size),
+            created_at: Set(now),
+            ..Default::default()
+        });
+        attachments::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+    }
+    chats::Entity::update_many()
+        .col_expr(chats::Column::LastMessageAt, Expr::value(now))
+        .filter(chats::Column::Id.eq(input.chat_id))
+        .exec(&txn)
+        .await?;
+    if acc.membership.is_none() {
+        // Replying in a thread: follow it.
+        chat_members::Entity::insert(chat_members::ActiveModel {
+            chat_id: Set(input.chat_id),
+            user_id: Set(ctx.user_id()),
+            workspace_id: Set(ctx.workspace_id()),
+            role: Set(ChatRole::Member.as_str().to_owned()),
+            last_read_message_id: Set(message.id),
+            joined_at: Set(now),
+        })
+        .on_conflict(
+            OnConflict::columns([chat_members::Column::ChatId, chat_members::Column::UserId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+    } else {
+        reads::advance(&txn, input.chat_id, ctx.user_id(), message.id).await?;
+    }
+    txn.commit().await?;
+    ctx.emit(EventKind::MessageAdded { message: message.clone() });
+    Ok(message)
+}
+
+/// Post into the direct chat with `user_id`, creating it on first use.
+pub async fn send_direct_message(
+    ctx: &Ctx,
+    user_id: i64,
+    mut input: SendMessageInput,
+) -> Result<messages::Model> {
+    ctx.require(Scope::MessagesCreate)?;
+    let chat = crate::chats::direct_chat_with(ctx, user_id).await?;
+    input.chat_id = chat.id;
+    send_message(ctx, input).await
+}
+
+/// Input of [`edit_message`]; `None` leaves a part unchanged.
+#[derive(Clone, Debug, Default)]
+pub struct EditMessageInput {
+    /// New text.
+    pub content: Option<String>,
+    /// New metadata.
+    pub metadata: Option<Json>,
+    /// New buttons (an empty array removes them).
+    pub buttons: Option<Json>,
+}
+
+/// Edit one's own message. The previous version is kept as a revision.
+pub async fn edit_message(ctx: &Ctx, message_id: i64, input: EditMessageInput) -> Result<messages::Model> {
+    ctx.require(Scope::MessagesUpdate)?;
+    let (message, acc) = visible_message(ctx, message_id).await?;
+    if message.author_id != ctx.user_id() {
+        return Err(Error::Forbidden("only the author can edit a message".into()));
+    }
+    if acc.chat.archived_at.is_some() {
+        return Err(Error::conflict("messageId", "the chat is archived"));
+    }
+    if input.content.is_none() && input.metadata.is_none() && input.buttons.is_none() {
+        return Err(Error::invalid("content", "nothing to change"));
+    }
+    if let Some(content) = &input.content {
+        let has_files = !batch::attachments(&ctx.db, ctx.workspace_id(), &[message.id])
+            .await?
+            .is_empty();
+        validate_content(content, has_files)?;
+    }
+    validate_metadata(input.metadata.as_ref())?;
+    validate_buttons(input.buttons.as_ref())?;
+    let now = Utc::now();
+    let txn = ctx.write().await?;
+    message_revisions::ActiveModel {
+        workspace_id: Set(ctx.workspace_id()),
+        message_id: Set(message.id),
+        content: Set(message.content.clone()),
+        metadata: Set(message.metadata.clone()),
+        buttons: Set(message.buttons.clone()),
+        editor_id: Set(ctx.user_id()),
+        replaced_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut am: messages::ActiveModel = message.into();
+    if let Some(content) = input.content {
+        am.content = Set(content);
+    }
+    if let Some(metadata) = input.metadata {
+        am.metadata = Set(Some(metadata));
+    }
+    if let Some(buttons) = input.buttons {
+        let empty = buttons.as_array().is_some_and(Vec::is_empty);
+        am.buttons = Set((!empty).then_some(buttons));
+    }
+    am.edited_at = Set(Some(now));
+    let updated = am.update(&txn).await?;
+    txn.commit().await?;
+    ctx.emit(EventKind::MessageUpdated { message: updated.clone() });
+    Ok(updated)
+}
+
+/// Soft-delete a message (its author, the chat's admins, workspace admins).
+pub async fn delete_message(ctx: &Ctx, message_id: i64) -> Result<messages::Model> {
+    ctx.require(Scope::MessagesDelete)?;
+    let (message, acc) = visible_message(ctx, message_id).await?;
+    if message.author_id != ctx.user_id() {
+        acc.ensure_manager(&ctx.principal)
+            .map_err(|_| Error::Forbidden("only the author or the chat's admins can delete a message".into()))?;
+    }
+    let mut am: messages::ActiveModel = message.into();
+    am.deleted_at = Set(Some(Utc::now()));
+    am.pinned_at = Set(None);
+    am.pinned_by_id = Set(None);
+    let deleted = am.update(&ctx.db).await?;
+    ctx.emit(EventKind::MessageDeleted {
+        chat_id: deleted.chat_id,
+        message_id: deleted.id,
+    });
+    Ok(deleted)
+}
+
+/// Pin (`true`) or unpin (`false`) a message (members of its chat).
+pub async fn set_pinned(ctx: &Ctx, message_id: i64, pinned: bool) -> Result<messages::Model> {
+    ctx.require(Scope::PinsWrite)?;
+    let (message, acc) = visible_message(ctx, message_id).await?;
+    if acc.membership.is_none() && !ctx.principal.is_admin() {
+        return Err(Error::Forbidden("only members of the chat can pin messages".into()));
+    }
+    if message.pinned_at.is_some() == pinned {
+        return Ok(message);
+    }
+    let mut am: messages::ActiveModel = message.into();
+    am.pinned_at = Set(pinned.then(Utc::now));
+    am.pinned_by_id = Set(pinned.then_some(ctx.user_id()));
+    let updated = am.update(&ctx.db).await?;
+    ctx.emit(EventKind::MessageUpdated { message: updated.clone() });
+    Ok(updated)
+}
+
+/// One message the caller can see.
+pub async fn get_message(ctx: &Ctx, message_id: i64) -> Result<messages::Model> {
+    ctx.require(Scope::MessagesRead)?;
+    Ok(visible_message(ctx, message_id).await?.0)
+}
+
+/// The messages of a chat, newest first.
+pub async fn list_messages(ctx: &Ctx, chat_id: i64, page: PageArgs) -> Result<Page<messages::Model>> {
+    ctx.require(Scope::MessagesRead)?;
+    access(&ctx.db, &ctx.principal, chat_id).await?;
+    let mut q = messages::Entity::find()
+        .filter(messages::Column::ChatId.eq(chat_id))
+        .filter(messages::Column::DeletedAt.is_null());
+    if let Some(after) = page.after {
+        q = q.filter(messages::Column::Id.lt(after));
+    }
+    let rows = q
+        .order_by_desc(messages::Column::Id)
+        .limit(page.fetch())
+        .all(&ctx.db)
+        .await?;
+    Ok(Page::from_probe(rows, &page))
+}
+
+/// The pinned messages of a chat, most recently pinned first.
+pub async fn list_pinned(ctx: &Ctx, chat_id: i64) -> Result<Vec<messages::Model>> {
+    ctx.require(Scope::MessagesRead)?;
+    access(&ctx.db, &ctx.principal, chat_id).await?;
+    Ok(messages::Entity::find()
+        .filter(messages::Column::ChatId.eq(chat_id))
+        .filter(messages::Column::DeletedAt.is_null())
+        .filter(messages::Column::PinnedAt.is_not_null())
+        .order_by_desc(messages::Column::PinnedAt)
+        .limit(100)
+        .all(&ctx.db)
+        .await?)
+}
+
+/// Every previous version of a message, oldest first.
+pub async fn list_revisions(ctx: &Ctx, message_id: i64) -> Result<Vec<message_revisions::Model>> {
+    ctx.require(Scope::MessagesRead)?;
+    visible_message(ctx, message_id).await?;
+    Ok(message_revisions::Entity::find()
+        .filter(message_revisions::Column::MessageId.eq(message_id))
+        .order_by_asc(message_revisions::Column::Id)
+        .all(&ctx.db)
+        .await?)
+}
+
+/// A live (not deleted) message of the workspace, without a visibility check.
+pub(crate) async fn get_message_unchecked<C: ConnectionTrait>(
+    db: &C,
+    workspace_id: i64,
+    message_id: i64,
+) -> Result<messages::Model> {
+    messages::Entity::find_by_id(message_id)
+        .filter(messages::Column::WorkspaceId.eq(workspace_id))
+        .filter(messages::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("message"))
+}
+
+/// A message the caller can see, with its chat access; "message not found" otherwise.
+pub(crate) async fn visible_message(ctx: &Ctx, message_id: i64) -> Result<(messages::Model, crate::chats::Access)> {
+    let message = get_message_unchecked(&ctx.db, ctx.workspace_id(), message_id).await?;
+    let acc = access(&ctx.db, &ctx.principal, message.chat_id)
+        .await
+        .map_err(|e| match e {
+            Error::NotFound(_) => Error::NotFound("message"),
+            other => other,
+        })?;
+    Ok((message, acc))
+}
+
+fn resolve_kind(ctx: &Ctx, requested: Option<MessageKind>, buttons: Option<&Json>) -> Result<MessageKind> {
+    let has_buttons = buttons.and_then(Json::as_array).is_some_and(|rows| !rows.is_empty());
+    match requested {
+        Some(MessageKind::System) => Err(Error::invalid("kind", "system messages are written by Switchboard only")),
+        Some(MessageKind::Integration) if !ctx.principal.is_bot => {
+            Err(Error::invalid("kind", "only bots post integration messages"))
+        }
+        Some(MessageKind::Interactive) if !has_buttons => {
+            Err(Error::invalid("buttons", "an interactive message needs at least one button"))
+        }
+        Some(kind) if has_buttons && kind != MessageKind::Interactive && kind != MessageKind::Integration => {
+            Ok(MessageKind::Interactive)
+        }
+        Some(kind) => Ok(kind),
+        None if has_buttons => Ok(MessageKind::Interactive),
+        None if ctx.principal.is_bot => Ok(MessageKind::Integration),
+        None => Ok(MessageKind::Text),
+    }
+}
+
+fn validate_content(content: &str, has_files: bool) -> Result<()> {
+    if content.trim().is_empty() && !has_files {
+        return Err(Error::invalid("content", "must not be empty"));
+    }
+    let n = content.chars().count();
+    if n > MAX_CONTENT {
+        return Err(Error::invalid(
+            "content",
+            format!("must be at most {MAX_CONTENT} characters, got {n}"),
+        ));
+    }
+    Ok(())
+}
+
+fn validate_metadata(metadata: Option<&Json>) -> Result<()> {
+    let Some(metadata) = metadata else { return Ok(()) };
+    if !metadata.is_object() {
+        return Err(Error::invalid("metadata", "must be a JSON object"));
+    }
+    let size = serde_json::to_vec(metadata).map(|v| v.len()).unwrap_or(usize::MAX);
+    if size > MAX_METADATA_BYTES {
+        return Err(Error::invalid("metadata", format!("must be at most {MAX_METADATA_BYTES} bytes of JSON")));
+    }
+    Ok(())
+}
+
+fn validate_buttons(buttons: Option<&Json>) -> Result<()> {
+    let Some(buttons) = buttons else { return Ok(()) };
+    let rows = buttons
+        .as_array()
+        .ok_or_else(|| Error::invalid("buttons", "must be an array of rows"))?;
+    let mut total = 0;
+    for (i, row) in rows.iter().enumerate() {
+        let row = row
+            .as_array()
+            .ok_or_else(|| Error::invalid(format!("buttons[{i}]"), "must be an array of buttons"))?;
+        if row.is_empty() || row.len() > MAX_BUTTONS_PER_ROW {
+            return Err(Error::invalid(
+                format!("buttons[{i}]"),
+                format!("a row holds 1 to {MAX_BUTTONS_PER_ROW} buttons"),
+            ));
+        }
+        for (j, button) in row.iter().enumerate() {
+            let field = format!("buttons[{i}][{j}]");
+            let obj = button
+                .as_object()
+                .ok_or_else(|| Error::invalid(&field, "must be an object"))?;
+            let text = obj.get("text").and_then(Json::as_str).unwrap_or_default();
+            if text.trim().is_empty() || text.chars().count() > 255 {
+                return Err(Error::invalid(format!("{field}.text"), "1 to 255 characters required"));
+            }
+            let url = obj.get("url").and_then(Json::as_str);
+            let data = obj.get("data").and_then(Json::as_str);
+            match (url, data) {
+                (Some(url), None) if url.starts_with("https://") || url.starts_with("http://") => {}
+                (Some(_), None) => {
+                    return Err(Error::invalid(format!("{field}.url"), "must be an http(s) URL"));
+                }
+                (None, Some(data)) if data.chars().count() <= 255 => {}
+                (None, Some(_)) => {
+                    return Err(Error::invalid(format!("{field}.data"), "must be at most 255 characters"));
+                }
+                _ => {
+                    return Err(Error::invalid(&field, "needs exactly one of `url` and `data`"));
+                }
+            }
+            total += 1;
+        }
+    }
+    if total > MAX_BUTTONS {
+        return Err(Error::invalid("buttons", format!("at most {MAX_BUTTONS} buttons")));
+    }
+    Ok(())
+}
+
+fn validate_attachments(files: &[AttachmentInput]) -> Result<()> {
+    if files.len() > MAX_ATTACHMENTS {
+        return Err(Error::invalid("attachments", format!("at most {MAX_ATTACHMENTS} files")));
+    }
+    for (i, file) in files.iter().enumerate() {
+        let field = |f: &str| format!("attachments[{i}].{f}");
+        if file.name.trim().is_empty() || file.name.chars().count() > 255 {
+            return Err(Error::invalid(field("name"), "1 to 255 characters required"));
+        }
+        if file.kind != "file" && file.kind != "image" {
+            return Err(Error::invalid(field("kind"), "must be `file` or `image`"));
+        }
+        match (&file.url, &file.file_key) {
+            (Some(url), None) if url.starts_with("https://") || url.starts_with("http://") => {}
+            (Some(_), None) => return Err(Error::invalid(field("url"), "must be an http(s) URL")),
+            (None, Some(key)) if !key.trim().is_empty() && key.len() <= 512 => {}
+            (None, Some(_)) => return Err(Error::invalid(field("fileKey"), "1 to 512 characters required")),
+            _ => return Err(Error::invalid(field("url"), "give exactly one of `url` and `fileKey`")),
+        }
+        if file.size < 0 {
+            return Err(Error::invalid(field("size"), "must not be negative"));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a chat is a thread (for callers that render threads differently).
+pub fn is_thread(chat: &chats::Model) -> bool {
+    chat.kind == ChatKind::Thread.as_str()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn buttons_need_text_and_one_action() {
+        assert!(validate_buttons(Some(&json!([[{"text": "Open", "url": "https://x.test"}]]))).is_ok());
+        assert!(validate_buttons(Some(&json!([[{"text": "Go", "data": "go"}]]))).is_ok());
+        assert!(validate_buttons(Some(&json!([[{"text": "", "data": "go"}]]))).is_err());
+        assert!(validate_buttons(Some(&json!([[{"text": "Both", "data": "a", "url": "https://x"}]]))).is_err());
+        assert!(validate_buttons(Some(&json!([[]]))).is_err());
+        assert!(validate_buttons(Some(&json!({"text": "x"}))).is_err());
+    }
+
+    #[test]
+    fn content_is_limited_in_characters_not_bytes() {
+        assert!(validate_content(&"я".repeat(MAX_CONTENT), false).is_ok());
+        assert!(validate_content(&"a".repeat(MAX_CONTENT + 1), false).is_err());
+        assert!(validate_content("  ", false).is_err());
+        assert!(validate_content("", true).is_ok());
+    }
+}

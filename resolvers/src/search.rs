@@ -1,0 +1,192 @@
+//! Full-text search over messages, chats and users with the database's own engine:
+//! SQLite FTS5 (`*_fts` tables) or PostgreSQL `tsvector` columns with GIN indexes.
+//!
+//! Every word of the query must match (as a prefix, so "deplo" finds "deployment").
+//! Results are newest first and paginate by id; a message result is only ever one the
+//! caller could read in its chat.
+
+use chrono::{DateTime, Utc};
+use entities::{chats, messages, users};
+use sea_orm::{DbBackend, EntityTrait, Value};
+
+use crate::auth::Scope;
+use crate::pagination::{Page, PageArgs};
+use crate::people::Role;
+use crate::sql::stmt;
+use crate::{Ctx, Error, Result};
+
+/// Most words considered from one query.
+const MAX_TERMS: usize = 16;
+
+/// Filters of [`search_messages`].
+#[derive(Clone, Debug, Default)]
+pub struct MessageSearch {
+    /// The words to find.
+    pub query: String,
+    /// Only in this chat.
+    pub chat_id: Option<i64>,
+    /// Only by this author.
+    pub author_id: Option<i64>,
+    /// Only messages sent at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Only messages sent before this time.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// The engine-specific match expression for `query`, and its bound value.
+fn matcher(backend: DbBackend, column_sql: &str, fts_table: &str, query: &str) -> Result<(String, Value)> {
+    let terms: Vec<String> = query
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .take(MAX_TERMS)
+        .map(str::to_lowercase)
+        .collect();
+    if terms.is_empty() {
+        return Err(Error::invalid("query", "must contain at least one letter or digit"));
+    }
+    Ok(match backend {
+        DbBackend::Postgres => (
+            format!("{column_sql}.search @@ to_tsquery('simple', ?)"),
+            terms.iter().map(|t| format!("{t}:*")).collect::<Vec<_>>().join(" & ").into(),
+        ),
+        _ => (
+            format!("{column_sql}.id IN (SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH ?)"),
+            terms.iter().map(|t| format!("\"{t}\"*")).collect::<Vec<_>>().join(" ").into(),
+        ),
+    })
+}
+
+/// Messages matching the query in chats the caller can read.
+pub async fn search_messages(ctx: &Ctx, search: MessageSearch, page: PageArgs) -> Result<Page<messages::Model>> {
+    ctx.require(Scope::SearchMessages)?;
+    if let (Some(from), Some(to)) = (search.from, search.to) {
+        if from >= to {
+            return Err(Error::invalid("from", "must be before `to`"));
+        }
+    }
+    let backend = ctx.db.get_database_backend();
+    let (matches, term) = matcher(backend, "m", "messages_fts", &search.query)?;
+    let me = ctx.user_id();
+    let guest = ctx.principal.role == Role::Guest;
+    let mut values: Vec<Value> = vec![term, ctx.workspace_id().into(), me.into()];
+    let public_branch = if guest {
+        String::new()
+    } else {
+        "OR (c.kind IN ('channel', 'group') AND c.is_public = ?)".to_owned()
+    };
+    if !guest {
+        values.push(true.into());
+    }
+    let thread_public = if guest {
+        String::new()
+    } else {
+        "OR (pc.kind IN ('channel', 'group') AND pc.is_public = ?)".to_owned()
+    };
+    values.push(me.into());
+    if !guest {
+        values.push(true.into());
+    }
+    let mut sql = format!(
+        "SELECT m.* FROM messages m \
+         JOIN chats c ON c.id = m.chat_id \
+         LEFT JOIN messages rm ON rm.id = c.root_message_id \
+         LEFT JOIN chats pc ON pc.id = rm.chat_id \
+         WHERE {matches} AND m.workspace_id = ? AND m.deleted_at IS NULL AND ( \
+           EXISTS (SELECT 1 FROM chat_members cm WHERE cm.chat_id = m.chat_id AND cm.user_id = ?) \
+           {public_branch} \
+           OR (c.kind = 'thread' AND rm.deleted_at IS NULL AND ( \
+             EXISTS (SELECT 1 FROM chat_members pm WHERE pm.chat_id = pc.id AND pm.user_id = ?) \
+             {thread_public})))"
+    );
+    if let Some(chat) = search.chat_id {
+        sql.push_str(" AND m.chat_id = ?");
+        values.push(chat.into());
+    }
+    if let Some(author) = search.author_id {
+        sql.push_str(" AND m.author_id = ?");
+        values.push(author.into());
+    }
+    if let Some(from) = search.from {
+        sql.push_str(" AND m.created_at >= ?");
+        values.push(from.into());
+    }
+    if let Some(to) = search.to {
+        sql.push_str(" AND m.created_at < ?");
+        values.push(to.into());
+    }
+    if let Some(after) = page.after {
+        sql.push_str(" AND m.id < ?");
+        values.push(after.into());
+    }
+    sql.push_str(" ORDER BY m.id DESC LIMIT ?");
+    values.push(i64::try_from(page.fetch()).unwrap_or(i64::MAX).into());
+    let rows = messages::Entity::find()
+        .from_raw_sql(stmt(backend, &sql, values))
+        .all(&ctx.db)
+        .await?;
+    Ok(Page::from_probe(rows, &page))
+}
+
+/// Chats (not threads) matching the query that the caller can see.
+pub async fn search_chats(ctx: &Ctx, query: &str, page: PageArgs) -> Result<Page<chats::Model>> {
+    ctx.require(Scope::SearchChats)?;
+    let backend = ctx.db.get_database_backend();
+    let (matches, term) = matcher(backend, "c", "chats_fts", query)?;
+    let guest = ctx.principal.role == Role::Guest;
+    let mut values: Vec<Value> = vec![term, ctx.workspace_id().into(), ctx.user_id().into()];
+    let public_branch = if guest {
+        ""
+    } else {
+        values.push(true.into());
+        "OR (c.kind IN ('channel', 'group') AND c.is_public = ?)"
+    };
+    let mut sql = format!(
+        "SELECT c.* FROM chats c WHERE {matches} AND c.workspace_id = ? AND c.kind <> 'thread' AND ( \
+           EXISTS (SELECT 1 FROM chat_members cm WHERE cm.chat_id = c.id AND cm.user_id = ?) {public_branch})"
+    );
+    if let Some(after) = page.after {
+        sql.push_str(" AND c.id < ?");
+        values.push(after.into());
+    }
+    sql.push_str(" ORDER BY c.id DESC LIMIT ?");
+    values.push(i64::try_from(page.fetch()).unwrap_or(i64::MAX).into());
+    let rows = chats::Entity::find()
+        .from_raw_sql(stmt(backend, &sql, values))
+        .all(&ctx.db)
+        .await?;
+    Ok(Page::from_probe(rows, &page))
+}
+
+/// Active users of the workspace matching the query (name, nickname, email, title).
+pub async fn search_users(ctx: &Ctx, query: &str, page: PageArgs) -> Result<Page<users::Model>> {
+    ctx.require(Scope::SearchUsers)?;
+    let backend = ctx.db.get_database_backend();
+    let (matches, term) = matcher(backend, "u", "users_fts", query)?;
+    let mut values: Vec<Value> = vec![term, ctx.workspace_id().into(), false.into()];
+    let mut sql = format!("SELECT u.* FROM users u WHERE {matches} AND u.workspace_id = ? AND u.suspended = ?");
+    if let Some(after) = page.after {
+        sql.push_str(" AND u.id < ?");
+        values.push(after.into());
+    }
+    sql.push_str(" ORDER BY u.id DESC LIMIT ?");
+    values.push(i64::try_from(page.fetch()).unwrap_or(i64::MAX).into());
+    let rows = users::Entity::find()
+        .from_raw_sql(stmt(backend, &sql, values))
+        .all(&ctx.db)
+        .await?;
+    Ok(Page::from_probe(rows, &page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_become_safe_prefix_terms() {
+        let (_, v) = matcher(DbBackend::Sqlite, "m", "messages_fts", "Deploy \"OR\" x*; DROP").unwrap_or_else(|_| unreachable!());
+        assert_eq!(v, Value::from("\"deploy\"* \"or\"* \"x\"* \"drop\"*"));
+        let (_, v) = matcher(DbBackend::Postgres, "m", "messages_fts", "релиз v2").unwrap_or_else(|_| unreachable!());
+        assert_eq!(v, Value::from("релиз:* & v2:*"));
+        assert!(matcher(DbBackend::Sqlite, "m", "f", " !! ").is_err());
+    }
+}
