@@ -1,1 +1,110 @@
-//! placeholder
+//! The Switchboard server: configuration, startup, the HTTP router and its handlers.
+//! `main.rs` is the CLI around it; the end-to-end tests drive [`build_router`] over
+//! real HTTP and WebSocket.
+
+pub mod auth;
+pub mod config;
+pub mod graphiql;
+pub mod graphql;
+pub mod state;
+
+use std::future::Future;
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::{Config, Listen, Profile};
+pub use state::AppState;
+
+/// The whole HTTP surface.
+pub fn build_router(state: AppState) -> Router {
+    let body_limit = state.config.body_limit;
+    Router::new()
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql/ws", get(graphql::ws))
+        .route("/graphiql/assets/{file}", get(graphiql::asset))
+        .route("/healthz", get(healthz))
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 otherwise.
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok"}))),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({"status": "unavailable"})),
+            )
+        }
+    }
+}
+
+/// Serve `router` on a bound listener until `shutdown` resolves, then drain.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Connect to the configured database (no migration).
+pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    let db = resolvers::db::connect(&config.database_url, config.db_pool)
+        .await
+        .with_context(|| "connecting to the database (DATABASE_URL)")?;
+    for (name, value) in resolvers::db::durability_report(&db).await? {
+        tracing::info!(setting = %name, value = %value, "database durability");
+    }
+    Ok(db)
+}
+
+/// Apply every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    refuse_newer_schema(db).await?;
+    Migrator::up(db, None).await.context("applying migrations")?;
+    Ok(())
+}
+
+/// Whether migrations are pending.
+pub async fn pending_migrations(db: &DatabaseConnection) -> anyhow::Result<usize> {
+    Ok(Migrator::get_pending_migrations(db).await?.len())
+}
+
+/// Refuse to run against a database migrated by a newer Switchboard: it may hold
+/// columns or rules this binary does not know.
+pub async fn refuse_newer_schema(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let known: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
+    let backend = db.get_database_backend();
+    let rows = match db
+        .query_all_raw(Statement::from_string(backend, "SELECT version FROM seaql_migrations".to_owned()))
+        .await
+    {
+        Ok(rows) => rows,
+        Err(_) => return Ok(()), // a fresh database has no migration table yet
+    };
+    for row in rows {
+        let version: String = row.try_get("", "version")?;
+        if !known.contains(&version) {
+            anyhow::bail!(
+                "the database was migrated by a newer Switchboard (unknown migration `{version}`); upgrade this binary"
+            );
+        }
+    }
+    Ok(())
+}

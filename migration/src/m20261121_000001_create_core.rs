@@ -236,7 +236,7 @@ fn fk<F: IntoIden, C: IntoIden, T: IntoIden>(
         .to_owned()
 }
 
-fn index<T: IntoIden + Clone>(name: &str, table: T, cols: &[&str]) -> IndexCreateStatement {
+fn index<T: IntoTableRef>(name: &str, table: T, cols: &[&str]) -> IndexCreateStatement {
     let mut stmt = Index::create();
     stmt.name(name).table(table);
     for col in cols {

@@ -585,3 +585,17 @@ pub async fn ensure_user(
     txn.commit().await?;
     Ok(user)
 }
+
+/// Departments by id within one workspace (a batch).
+pub async fn departments_by_ids<C: ConnectionTrait>(
+    db: &C,
+    workspace_id: i64,
+    ids: &[i64],
+) -> Result<HashMap<i64, departments::Model>> {
+    let rows = departments::Entity::find()
+        .filter(departments::Column::WorkspaceId.eq(workspace_id))
+        .filter(departments::Column::Id.is_in(crate::sql::distinct(ids)))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|d| (d.id, d)).collect())
+}

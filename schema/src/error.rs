@@ -1,0 +1,39 @@
+//! `resolvers::Error` → GraphQL error with a stable `extensions.code` (and `field`).
+//!
+//! Resolvers map with `.gql()?`, never with a bare `?` on a domain result: async-graphql's
+//! blanket `From<Display>` would drop the code. Internal errors are logged here and
+//! reach the client only as "internal error".
+
+use async_graphql::{Error as GqlError, ErrorExtensions};
+
+/// Convert a domain error.
+pub fn to_gql(err: resolvers::Error) -> GqlError {
+    if let resolvers::Error::Internal(source) = &err {
+        tracing::error!(error = %source, "internal error in a GraphQL resolver");
+    }
+    let code = err.code();
+    let field = err.field().map(str::to_owned);
+    GqlError::new(err.to_string()).extend_with(|_, ext| {
+        ext.set("code", code);
+        if let Some(field) = &field {
+            ext.set("field", field.as_str());
+        }
+    })
+}
+
+/// `.gql()` on domain results.
+pub trait GqlResult<T> {
+    /// Map the error with [`to_gql`].
+    fn gql(self) -> async_graphql::Result<T>;
+}
+
+impl<T> GqlResult<T> for Result<T, resolvers::Error> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(to_gql)
+    }
+}
+
+/// The error for a request without a (valid) credential.
+pub fn unauthenticated() -> GqlError {
+    to_gql(resolvers::Error::Unauthenticated)
+}

@@ -1,0 +1,344 @@
+//! The Subscription root: live views over the injected event bus.
+//!
+//! A subscription checks at start that its principal may see what it asks for, then
+//! forwards only events of that principal's workspace that it may still see: when the
+//! principal leaves or is removed from a chat (or the chat turns private), the stream
+//! re-checks access and ends if it was lost. Payloads come from the event itself; no
+//! per-subscriber query renders a message.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, MergedSubscription, Result, SimpleObject, Subscription};
+use futures::Stream;
+use futures::stream::{self, StreamExt};
+use resolvers::auth::Scope;
+use resolvers::events::{Event, EventKind, MembershipChange};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::context::rctx;
+use crate::error::{GqlResult, to_gql};
+use crate::ids::{self, Kind};
+use crate::types::{Chat, DeletedMessage, Message, User};
+
+/// What happened to the users of a membership change.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum MembershipChangeKind {
+    /// Added by someone.
+    Added,
+    /// Joined by themselves.
+    Joined,
+    /// Removed by someone.
+    Removed,
+    /// Left by themselves.
+    Left,
+    /// Role changed.
+    RoleChanged,
+}
+
+impl From<MembershipChange> for MembershipChangeKind {
+    fn from(c: MembershipChange) -> Self {
+        match c {
+            MembershipChange::Added => MembershipChangeKind::Added,
+            MembershipChange::Joined => MembershipChangeKind::Joined,
+            MembershipChange::Removed => MembershipChangeKind::Removed,
+            MembershipChange::Left => MembershipChangeKind::Left,
+            MembershipChange::RoleChanged => MembershipChangeKind::RoleChanged,
+        }
+    }
+}
+
+/// A reaction added or removed.
+#[derive(SimpleObject)]
+pub struct ReactionChange {
+    /// The message's global id.
+    pub message_id: ID,
+    /// The chat's global id.
+    pub chat_id: ID,
+    /// The message as it now is.
+    pub message: Option<Message>,
+    /// Who reacted.
+    pub user_id: ID,
+    /// With what.
+    pub emoji: String,
+    /// `true` when added, `false` when removed.
+    pub added: bool,
+}
+
+/// Users joined, left, were added, removed, or changed role in a chat.
+#[derive(SimpleObject)]
+pub struct ChatMembershipChange {
+    /// The chat's global id.
+    pub chat_id: ID,
+    /// The chat, when you can still see it.
+    pub chat: Option<Chat>,
+    /// The users concerned.
+    pub user_ids: Vec<ID>,
+    /// What happened.
+    pub change: MembershipChangeKind,
+    /// Who did it.
+    pub actor: Option<User>,
+}
+
+/// A member's read position moved.
+#[derive(SimpleObject)]
+pub struct ReadStateChange {
+    /// The chat's global id.
+    pub chat_id: ID,
+    /// The reader's global id.
+    pub user_id: ID,
+    /// Their new read position.
+    pub last_read_message_id: ID,
+}
+
+type Item<T> = Result<T>;
+
+/// Events of one chat that the principal may see, until they may no longer.
+fn chat_events(rc: resolvers::Ctx, chat_id: i64) -> impl Stream<Item = Item<Arc<Event>>> {
+    let rx = rc.bus.subscribe();
+    stream::unfold(Some((rc, rx)), move |state| async move {
+        let (rc, mut rx) = state?;
+        loop {
+            match rx.recv().await {
+                Ok(ev) => {
+                    if ev.workspace_id != rc.workspace_id() || ev.kind.chat_id() != Some(chat_id) {
+                        continue;
+                    }
+                    if may_change_access(&ev.kind, rc.user_id()) {
+                        match resolvers::chats::can_read(&rc.db, &rc.principal, chat_id).await {
+                            Ok(true) => {}
+                            Ok(false) => return None,
+                            Err(e) => return Some((Err(to_gql(e)), None)),
+                        }
+                    }
+                    return Some((Ok(ev), Some((rc, rx))));
+                }
+                Err(RecvError::Lagged(n)) => {
+                    let err = to_gql(resolvers::Error::limit(
+                        "subscription",
+                        format!("the subscriber fell {n} events behind; subscribe again"),
+                    ));
+                    return Some((Err(err), None));
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    })
+}
+
+/// Events of the principal's workspace about chats they can see (or about themselves).
+fn workspace_events(rc: resolvers::Ctx, only_chat: Option<i64>) -> impl Stream<Item = Item<Arc<Event>>> {
+    let rx = rc.bus.subscribe();
+    stream::unfold(Some((rc, rx)), move |state| async move {
+        let (rc, mut rx) = state?;
+        loop {
+            match rx.recv().await {
+                Ok(ev) => {
+                    if ev.workspace_id != rc.workspace_id() {
+                        continue;
+                    }
+                    let Some(chat_id) = ev.kind.chat_id() else { continue };
+                    if only_chat.is_some_and(|only| only != chat_id) {
+                        continue;
+                    }
+                    let about_me = matches!(&ev.kind,
+                        EventKind::ChatMembershipChanged { user_ids, .. } if user_ids.contains(&rc.user_id()));
+                    if !about_me {
+                        match resolvers::chats::can_read(&rc.db, &rc.principal, chat_id).await {
+                            Ok(true) => {}
+                            Ok(false) => continue,
+                            Err(e) => return Some((Err(to_gql(e)), None)),
+                        }
+                    }
+                    return Some((Ok(ev), Some((rc, rx))));
+                }
+                Err(RecvError::Lagged(n)) => {
+                    let err = to_gql(resolvers::Error::limit(
+                        "subscription",
+                        format!("the subscriber fell {n} events behind; subscribe again"),
+                    ));
+                    return Some((Err(err), None));
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    })
+}
+
+/// Whether an event may have taken away the principal's sight of its chat.
+fn may_change_access(kind: &EventKind, me: i64) -> bool {
+    match kind {
+        EventKind::ChatMembershipChanged { user_ids, change, .. } => {
+            matches!(change, MembershipChange::Removed | MembershipChange::Left) && user_ids.contains(&me)
+        }
+        EventKind::ChatUpdated { .. } => true,
+        _ => false,
+    }
+}
+
+/// Start a chat subscription: authenticate, check the scope and that the chat is visible.
+async fn start(ctx: &Context<'_>, chat_id: &ID, scope: Scope) -> Result<(resolvers::Ctx, i64)> {
+    let rc = rctx(ctx)?.clone();
+    rc.require(scope).gql()?;
+    let chat_id = ids::decode(chat_id, Kind::Chat, "chatId")?;
+    resolvers::chats::get_chat(&rc, chat_id).await.gql()?;
+    Ok((rc, chat_id))
+}
+
+/// Live updates of chats and messages.
+#[derive(Default)]
+pub struct MessagingSubscription;
+
+#[Subscription]
+impl MessagingSubscription {
+    /// Messages posted to a chat (or thread) from now on.
+    async fn message_added(&self, ctx: &Context<'_>, chat_id: ID) -> Result<impl Stream<Item = Item<Message>>> {
+        let (rc, chat_id) = start(ctx, &chat_id, Scope::MessagesRead).await?;
+        Ok(chat_events(rc, chat_id).filter_map(|ev| async move {
+            match ev {
+                Ok(ev) => match &ev.kind {
+                    EventKind::MessageAdded { message } => Some(Ok(Message(message.clone()))),
+                    _ => None,
+                },
+                Err(e) => Some(Err(e)),
+            }
+        }))
+    }
+
+    /// Messages of a chat edited, pinned or unpinned.
+    async fn message_updated(&self, ctx: &Context<'_>, chat_id: ID) -> Result<impl Stream<Item = Item<Message>>> {
+        let (rc, chat_id) = start(ctx, &chat_id, Scope::MessagesRead).await?;
+        Ok(chat_events(rc, chat_id).filter_map(|ev| async move {
+            match ev {
+                Ok(ev) => match &ev.kind {
+                    EventKind::MessageUpdated { message } => Some(Ok(Message(message.clone()))),
+                    _ => None,
+                },
+                Err(e) => Some(Err(e)),
+            }
+        }))
+    }
+
+    /// Messages of a chat deleted.
+    async fn message_deleted(&self, ctx: &Context<'_>, chat_id: ID) -> Result<impl Stream<Item = Item<DeletedMessage>>> {
+        let (rc, chat_id) = start(ctx, &chat_id, Scope::MessagesRead).await?;
+        Ok(chat_events(rc, chat_id).filter_map(|ev| async move {
+            match ev {
+                Ok(ev) => match &ev.kind {
+                    EventKind::MessageDeleted { chat_id, message_id } => Some(Ok(DeletedMessage {
+                        id: ids::encode(Kind::Message, *message_id),
+                        chat_id: ids::encode(Kind::Chat, *chat_id),
+                        deleted_at: Some(ev.at),
+                    })),
+                    _ => None,
+                },
+                Err(e) => Some(Err(e)),
+            }
+        }))
+    }
+
+    /// Reactions added to or removed from messages of a chat.
+    async fn reaction_changed(&self, ctx: &Context<'_>, chat_id: ID) -> Result<impl Stream<Item = Item<ReactionChange>>> {
+        let (rc, chat_id) = start(ctx, &chat_id, Scope::ReactionsRead).await?;
+        let db_ctx = rc.clone();
+        Ok(chat_events(rc, chat_id).filter_map(move |ev| {
+            let db_ctx = db_ctx.clone();
+            async move {
+                match ev {
+                    Ok(ev) => match &ev.kind {
+                        EventKind::ReactionChanged { chat_id, message_id, user_id, emoji, added } => {
+                            let message = resolvers::messages::get_message(&db_ctx, *message_id).await.ok().map(Message);
+                            Some(Ok(ReactionChange {
+                                message_id: ids::encode(Kind::Message, *message_id),
+                                chat_id: ids::encode(Kind::Chat, *chat_id),
+                                message,
+                                user_id: ids::encode(Kind::User, *user_id),
+                                emoji: emoji.clone(),
+                                added: *added,
+                            }))
+                        }
+                        _ => None,
+                    },
+                    Err(e) => Some(Err(e)),
+                }
+            }
+        }))
+    }
+
+    /// Membership changes in chats you can see, and every change that concerns you
+    /// (being added to a private chat, being removed). Optionally for one chat.
+    async fn chat_membership_changed(
+        &self,
+        ctx: &Context<'_>,
+        chat_id: Option<ID>,
+    ) -> Result<impl Stream<Item = Item<ChatMembershipChange>>> {
+        let rc = rctx(ctx)?.clone();
+        rc.require(Scope::ChatMembersRead).gql()?;
+        let only = match chat_id {
+            Some(id) => {
+                let id = ids::decode(&id, Kind::Chat, "chatId")?;
+                resolvers::chats::get_chat(&rc, id).await.gql()?;
+                Some(id)
+            }
+            None => None,
+        };
+        let db_ctx = rc.clone();
+        Ok(workspace_events(rc, only).filter_map(move |ev| {
+            let db_ctx = db_ctx.clone();
+            async move {
+                match ev {
+                    Ok(ev) => match &ev.kind {
+                        EventKind::ChatMembershipChanged { chat_id, user_ids, change } => {
+                            let chat = resolvers::chats::get_chat(&db_ctx, *chat_id).await.ok().map(Chat);
+                            let actor = resolvers::people::get_user(&db_ctx, ev.actor_id).await.ok().map(User);
+                            Some(Ok(ChatMembershipChange {
+                                chat_id: ids::encode(Kind::Chat, *chat_id),
+                                chat,
+                                user_ids: user_ids.iter().map(|id| ids::encode(Kind::User, *id)).collect(),
+                                change: (*change).into(),
+                                actor,
+                            }))
+                        }
+                        _ => None,
+                    },
+                    Err(e) => Some(Err(e)),
+                }
+            }
+        }))
+    }
+
+    /// Read positions moving in chats you can see (read receipts). Optionally for one chat.
+    async fn read_state_changed(
+        &self,
+        ctx: &Context<'_>,
+        chat_id: Option<ID>,
+    ) -> Result<impl Stream<Item = Item<ReadStateChange>>> {
+        let rc = rctx(ctx)?.clone();
+        rc.require(Scope::MessagesRead).gql()?;
+        let only = match chat_id {
+            Some(id) => {
+                let id = ids::decode(&id, Kind::Chat, "chatId")?;
+                resolvers::chats::get_chat(&rc, id).await.gql()?;
+                Some(id)
+            }
+            None => None,
+        };
+        Ok(workspace_events(rc, only).filter_map(|ev| async move {
+            match ev {
+                Ok(ev) => match &ev.kind {
+                    EventKind::ReadStateChanged { chat_id, user_id, last_read_message_id } => Some(Ok(ReadStateChange {
+                        chat_id: ids::encode(Kind::Chat, *chat_id),
+                        user_id: ids::encode(Kind::User, *user_id),
+                        last_read_message_id: ids::encode(Kind::Message, *last_read_message_id),
+                    })),
+                    _ => None,
+                },
+                Err(e) => Some(Err(e)),
+            }
+        }))
+    }
+}
+
+/// The Subscription root.
+#[derive(MergedSubscription, Default)]
+#[graphql(name = "Subscription")]
+pub struct Subscription(MessagingSubscription);

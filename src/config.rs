@@ -1,0 +1,89 @@
+//! Configuration, read from the environment (and flags) in one place. Every variable is
+//! documented where it is read; tests build a [`Config`] in code.
+
+use std::net::SocketAddr;
+
+use clap::{Args, ValueEnum};
+
+/// The two profiles: `dev` (GraphiQL and introspection on, generated session key) and
+/// `production` (both off, a session key required).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Profile {
+    /// Local development: what `switchboard serve` runs with no configuration.
+    Dev,
+    /// Deployment: set `SWITCHBOARD_ENV=production`.
+    Production,
+}
+
+/// Server settings.
+#[derive(Clone, Debug, Args)]
+pub struct Config {
+    /// Database URL: `sqlite://path.db` (created and migrated on start) or
+    /// `postgres://user@host/db` (migrate with `switchboard migrate` first).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://./switchboard.db")]
+    pub database_url: String,
+
+    /// `dev` or `production`.
+    #[arg(long = "env", env = "SWITCHBOARD_ENV", value_enum, default_value = "dev")]
+    pub profile: Profile,
+
+    /// HS256 key for JWT user sessions, at least 32 bytes. Required in production; in
+    /// dev a random key is generated per start (sessions then end with the process).
+    #[arg(long, env = "SWITCHBOARD_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// Database connections in the pool.
+    #[arg(long, env = "SWITCHBOARD_DB_POOL", default_value_t = 8)]
+    pub db_pool: u32,
+
+    /// Largest request body on `/graphql`, in bytes (larger → 413).
+    #[arg(long, env = "SWITCHBOARD_BODY_LIMIT", default_value_t = 1024 * 1024)]
+    pub body_limit: usize,
+
+    /// WebSocket read buffer per connection, in bytes. tungstenite's 128 KiB default
+    /// costs ~140 KB per idle subscriber; 4 KiB keeps it near 15 KB.
+    #[arg(long, env = "SWITCHBOARD_WS_READ_BUFFER", default_value_t = 4096)]
+    pub ws_read_buffer: usize,
+
+    /// WebSocket write buffer per connection, in bytes (0: write through).
+    #[arg(long, env = "SWITCHBOARD_WS_WRITE_BUFFER", default_value_t = 0)]
+    pub ws_write_buffer: usize,
+
+    /// Most operations in one batched request.
+    #[arg(long, env = "SWITCHBOARD_MAX_BATCH", default_value_t = 10)]
+    pub max_batch: usize,
+}
+
+impl Config {
+    /// Defaults for tests and embedding: dev profile, the given database, a fixed key.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        Config {
+            database_url: database_url.into(),
+            profile: Profile::Dev,
+            jwt_secret: Some("switchboard-test-secret-0123456789abcdef".to_owned()),
+            db_pool: 8,
+            body_limit: 1024 * 1024,
+            ws_read_buffer: 4096,
+            ws_write_buffer: 0,
+            max_batch: 10,
+        }
+    }
+
+    /// Whether GraphiQL and introspection are served.
+    pub fn dev(&self) -> bool {
+        self.profile == Profile::Dev
+    }
+
+    /// Whether the database is an embedded SQLite file.
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+/// Where `serve` listens.
+#[derive(Clone, Debug, Args)]
+pub struct Listen {
+    /// Address to listen on.
+    #[arg(long, env = "SWITCHBOARD_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+}

@@ -1,0 +1,70 @@
+//! Application state shared by every handler.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use resolvers::auth::JwtConfig;
+use resolvers::events::Bus;
+use schema::{AppSchema, SchemaConfig};
+use sea_orm::DatabaseConnection;
+
+use crate::config::Config;
+
+/// Cheap to clone: one `Arc` around [`App`].
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+/// Everything a request needs.
+pub struct App {
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// Where committed changes are announced (subscriptions read it).
+    pub bus: Bus,
+    /// The executable GraphQL schema.
+    pub schema: AppSchema,
+    /// Session key.
+    pub jwt: JwtConfig,
+    /// Settings.
+    pub config: Config,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Assemble the state from a connected, migrated database.
+    pub fn new(db: DatabaseConnection, config: Config) -> anyhow::Result<Self> {
+        let jwt = match &config.jwt_secret {
+            Some(secret) => JwtConfig::from_secret(secret.as_bytes())
+                .map_err(|e| anyhow::anyhow!("SWITCHBOARD_JWT_SECRET: {e}"))?,
+            None if config.dev() => {
+                let mut key = [0_u8; 32];
+                getrandom_fill(&mut key)?;
+                JwtConfig::from_secret(&key).map_err(|e| anyhow::anyhow!("{e}"))?
+            }
+            None => anyhow::bail!("SWITCHBOARD_JWT_SECRET is required when SWITCHBOARD_ENV=production"),
+        };
+        // Self-test: a session we sign must verify (catches a missing crypto backend).
+        let probe = jwt.issue(0, 0, 60).map_err(|e| anyhow::anyhow!("{e}"))?;
+        jwt.verify(&probe).map_err(|e| anyhow::anyhow!("{e}")).context("JWT self-test failed")?;
+        let schema = schema::build_schema(&SchemaConfig {
+            introspection: config.dev(),
+            ..SchemaConfig::default()
+        });
+        Ok(AppState(Arc::new(App {
+            db,
+            bus: Bus::new(),
+            schema,
+            jwt,
+            config,
+        })))
+    }
+}
+
+fn getrandom_fill(buf: &mut [u8]) -> anyhow::Result<()> {
+    getrandom::fill(buf).map_err(|e| anyhow::anyhow!("no randomness available: {e}"))
+}
