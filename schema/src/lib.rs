@@ -77,14 +77,14 @@ pub fn sdl() -> String {
 
 /// Attach a principal's domain context (and fresh loaders) to an HTTP request.
 pub fn with_principal(request: Request, ctx: resolvers::Ctx) -> Request {
-    let loaders = Loaders::new(&ctx);
+    let loaders = Loaders::new(&ctx, true);
     request.data(ctx).data(loaders)
 }
 
 /// The per-connection data of an authenticated WebSocket.
 pub fn connection_data(ctx: resolvers::Ctx) -> Data {
     let mut data = Data::default();
-    data.insert(Loaders::new(&ctx));
+    data.insert(Loaders::new(&ctx, false));
     data.insert(ctx);
     data
 }

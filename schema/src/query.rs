@@ -100,6 +100,7 @@ impl MessagingQuery {
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
         let filter = ChatFilter { member_only, include_archived, kind: kind.map(Into::into) };
         let rows = resolvers::chats::list_chats(rctx(ctx)?, filter, page).await.gql()?;
+        crate::loaders::prefetch_chats(ctx, &rows.items).await?;
         Ok(connection(rows, |c| c.id, Chat))
     }
     /// One chat; null when it does not exist or you cannot see it.
@@ -119,6 +120,7 @@ impl MessagingQuery {
         let chat_id = ids::decode(&chat_id, Kind::Chat, "chatId")?;
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
         let rows = resolvers::messages::list_messages(rctx(ctx)?, chat_id, page).await.gql()?;
+        crate::loaders::prefetch_messages(ctx, &rows.items).await?;
         Ok(connection(rows, |m| m.id, Message))
     }
     /// One message; null when it does not exist or you cannot see it.
@@ -166,6 +168,7 @@ impl SearchResults {
     async fn messages(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<MessageConnection> {
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
         let rows = resolvers::search::search_messages(rctx(ctx)?, self.0.clone(), page).await.gql()?;
+        crate::loaders::prefetch_messages(ctx, &rows.items).await?;
         Ok(connection(rows, |m| m.id, Message))
     }
     /// Matching chats you can see.

@@ -143,16 +143,21 @@ impl Chat {
     }
     /// The viewer's unread messages here; null when the viewer is not a member.
     async fn unread_count(&self, ctx: &Context<'_>) -> Result<Option<i64>> {
-        loaders(ctx)?.unread.load_one(self.0.id).await.map_err(load_err)
+        let l = loaders(ctx)?;
+        let member = l.memberships.load_one(self.0.id).await.map_err(load_err)?.flatten().is_some();
+        if !member {
+            return Ok(None);
+        }
+        l.unread.load_one(self.0.id).await.map_err(load_err)
     }
     /// The viewer's role here; null when not a member.
     async fn viewer_role(&self, ctx: &Context<'_>) -> Result<Option<ChatMemberRole>> {
-        let m = loaders(ctx)?.memberships.load_one(self.0.id).await.map_err(load_err)?;
+        let m = loaders(ctx)?.memberships.load_one(self.0.id).await.map_err(load_err)?.flatten();
         Ok(m.and_then(|m| m.role.parse::<ChatRole>().ok()).map(Into::into))
     }
     /// The viewer's read position here; null when not a member.
     async fn viewer_last_read_message_id(&self, ctx: &Context<'_>) -> Result<Option<ID>> {
-        let m = loaders(ctx)?.memberships.load_one(self.0.id).await.map_err(load_err)?;
+        let m = loaders(ctx)?.memberships.load_one(self.0.id).await.map_err(load_err)?.flatten();
         Ok(m.filter(|m| m.last_read_message_id > 0)
             .map(|m| ids::encode(Kind::Message, m.last_read_message_id)))
     }
@@ -171,6 +176,7 @@ impl Chat {
     ) -> Result<MessageConnection> {
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
         let rows = resolvers::messages::list_messages(rctx(ctx)?, self.0.id, page).await.gql()?;
+        crate::loaders::prefetch_messages(ctx, &rows.items).await?;
         Ok(connection(rows, |m| m.id, Message))
     }
     /// Pinned messages, most recently pinned first.

@@ -123,7 +123,7 @@ impl Message {
     /// The thread attached to this message, if any.
     async fn thread(&self, ctx: &Context<'_>) -> Result<Option<Chat>> {
         let l = loaders(ctx)?;
-        let Some(summary) = l.threads.load_one(self.0.id).await.map_err(load_err)? else {
+        let Some(summary) = l.threads.load_one(self.0.id).await.map_err(load_err)?.flatten() else {
             return Ok(None);
         };
         Ok(l.chats.load_one(summary.chat_id).await.map_err(load_err)?.map(Chat))
@@ -131,7 +131,7 @@ impl Message {
     /// Replies in this message's thread (0 without a thread).
     async fn thread_reply_count(&self, ctx: &Context<'_>) -> Result<i64> {
         let summary = loaders(ctx)?.threads.load_one(self.0.id).await.map_err(load_err)?;
-        Ok(summary.map(|s| s.reply_count).unwrap_or(0))
+        Ok(summary.flatten().map(|s| s.reply_count).unwrap_or(0))
     }
     /// How many members other than the author have read it.
     async fn read_count(&self, ctx: &Context<'_>) -> Result<i64> {

@@ -1,0 +1,322 @@
+//! The test harness: [`TestApp`] and its clients.
+
+pub mod ws;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use resolvers::people::{NewUser, Role};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use serde_json::{Value, json};
+use switchboard::{AppState, Config};
+use tokio::sync::oneshot;
+
+pub use ws::{Protocol, WsClient};
+
+/// Where the test databases live.
+enum Store {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres,
+}
+
+/// A running Switchboard over a fresh database.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`
+    pub base: String,
+    /// `127.0.0.1:<port>`
+    pub addr: std::net::SocketAddr,
+    /// The app's database (for arranging state and asserting on rows).
+    pub db: DatabaseConnection,
+    /// Statements executed on `db` and by the app since start.
+    pub statements: Arc<AtomicU64>,
+    /// The app state (JWT key, bus).
+    pub state: AppState,
+    /// The database URL the app uses.
+    pub database_url: String,
+    client: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    _store: Store,
+}
+
+/// A user with a token.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    /// Bearer token.
+    pub token: String,
+    /// Row id.
+    pub id: i64,
+    /// Global GraphQL id.
+    pub gid: String,
+    /// Workspace row id.
+    pub workspace_id: i64,
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// The PostgreSQL server to use, if any.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))
+}
+
+/// Replace the database name of a PostgreSQL URL.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (head, query) = match url.split_once('?') {
+        Some((h, q)) => (h, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = head.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match head[scheme_end..].find('/') {
+        Some(i) => &head[..scheme_end + i],
+        None => head,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// Create a fresh, empty PostgreSQL database and return its URL.
+pub async fn fresh_postgres(admin_url: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let name = format!(
+        "sbtest_{}_{}_{}",
+        std::process::id(),
+        n,
+        chrono::Utc::now().timestamp_micros()
+    );
+    let admin = Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create test database");
+    admin.close().await.ok();
+    with_database(admin_url, &name)
+}
+
+impl TestApp {
+    /// Start an app on a fresh database (PostgreSQL when `TEST_DATABASE_URL` is set).
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Start an app, adjusting its config first.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let (url, store) = match postgres_url() {
+            Some(admin) => (fresh_postgres(&admin).await, Store::Postgres),
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                (url, Store::Sqlite(dir))
+            }
+        };
+        let mut db = resolvers::db::connect(&url, 8).await.expect("connect");
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        switchboard::migrate(&db).await.expect("migrate");
+        let mut config = Config::for_database(url.clone());
+        adjust(&mut config);
+        let state = AppState::new(db.clone(), config).expect("state");
+        let router = switchboard::build_router(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = switchboard::serve(listener, router, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        TestApp {
+            base: format!("http://{addr}"),
+            addr,
+            db,
+            statements,
+            state,
+            database_url: url,
+            client: reqwest::Client::new(),
+            shutdown: Some(tx),
+            _store: store,
+        }
+    }
+
+    /// The plain HTTP client.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// Create (or find) a workspace and its owner, with a token of every scope.
+    pub async fn workspace(&self, slug: &str) -> Actor {
+        self.user(slug, &format!("owner@{slug}.test"), Role::Owner).await
+    }
+
+    /// Create (or find) a user of `slug` with `role`, and give them a token.
+    pub async fn user(&self, slug: &str, email: &str, role: Role) -> Actor {
+        self.user_with(slug, email, role, false).await
+    }
+
+    /// Like [`TestApp::user`], for a bot when `is_bot`.
+    pub async fn user_with(&self, slug: &str, email: &str, role: Role, is_bot: bool) -> Actor {
+        let ws = resolvers::people::ensure_workspace(&self.db, slug, slug).await.expect("workspace");
+        let local = email.split('@').next().unwrap_or("user");
+        let user = resolvers::people::ensure_user(
+            &self.db,
+            ws.id,
+            NewUser {
+                email: email.to_owned(),
+                first_name: capitalise(local),
+                last_name: "Tester".to_owned(),
+                role: Some(role),
+                is_bot,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("user");
+        let created = resolvers::auth::issue_api_token(
+            &self.db,
+            &user,
+            resolvers::auth::CreateApiTokenInput { name: "test".into(), scopes: None, expires_at: None },
+        )
+        .await
+        .expect("token");
+        Actor {
+            token: created.token,
+            id: user.id,
+            gid: schema::ids::encode(schema::ids::Kind::User, user.id).0,
+            workspace_id: ws.id,
+        }
+    }
+
+    /// A token for `actor` limited to `scopes`.
+    pub async fn scoped_token(&self, actor: &Actor, scopes: &[&str]) -> String {
+        let user = resolvers::people::users_by_ids(&self.db, actor.workspace_id, &[actor.id])
+            .await
+            .unwrap()
+            .remove(&actor.id)
+            .unwrap();
+        resolvers::auth::issue_api_token(
+            &self.db,
+            &user,
+            resolvers::auth::CreateApiTokenInput {
+                name: "scoped".into(),
+                scopes: Some(scopes.iter().map(|s| (*s).to_owned()).collect()),
+                expires_at: None,
+            },
+        )
+        .await
+        .unwrap()
+        .token
+    }
+
+    /// POST a GraphQL operation; returns the whole response body.
+    pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
+        let res = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        res.json().await.expect("json body")
+    }
+
+    /// POST a GraphQL operation that must succeed; returns `data`.
+    pub async fn gql_ok(&self, token: &str, query: &str, variables: Value) -> Value {
+        let body = self.gql(token, query, variables).await;
+        assert!(
+            body.get("errors").is_none_or(|e| e.as_array().is_none_or(Vec::is_empty)),
+            "unexpected errors: {body:#}\nquery: {query}"
+        );
+        body["data"].clone()
+    }
+
+    /// POST a GraphQL operation that must fail; returns the first error's `extensions.code`.
+    pub async fn gql_err(&self, token: &str, query: &str, variables: Value) -> (String, Value) {
+        let body = self.gql(token, query, variables).await;
+        let err = body["errors"][0].clone();
+        assert!(!err.is_null(), "expected an error, got {body:#}");
+        (err["extensions"]["code"].as_str().unwrap_or_default().to_owned(), body)
+    }
+
+    /// Create a chat as `actor`; returns its global id.
+    pub async fn create_chat(&self, actor: &Actor, name: &str, public: bool, members: &[&Actor]) -> String {
+        let ids: Vec<&str> = members.iter().map(|m| m.gid.as_str()).collect();
+        let data = self
+            .gql_ok(
+                &actor.token,
+                "mutation($input: CreateChatInput!) { createChat(input: $input) { id } }",
+                json!({ "input": { "name": name, "isPublic": public, "memberIds": ids } }),
+            )
+            .await;
+        data["createChat"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Send a message as `actor`; returns its global id.
+    pub async fn send(&self, actor: &Actor, chat: &str, content: &str) -> String {
+        let data = self
+            .gql_ok(
+                &actor.token,
+                "mutation($input: SendMessageInput!) { sendMessage(input: $input) { id } }",
+                json!({ "input": { "chatId": chat, "content": content } }),
+            )
+            .await;
+        data["sendMessage"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Open a subscription socket authenticated as `token`.
+    pub async fn ws(&self, token: &str, protocol: Protocol) -> WsClient {
+        WsClient::connect(self.addr, protocol, json!({ "Authorization": format!("Bearer {token}") }))
+            .await
+            .expect("websocket connection acknowledged")
+    }
+
+    /// Statements executed so far.
+    pub fn statement_count(&self) -> u64 {
+        self.statements.load(Ordering::SeqCst)
+    }
+
+    /// Count rows of a table (for asserting that nothing was written).
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Global id of a row.
+pub fn gid(kind: schema::ids::Kind, id: i64) -> String {
+    schema::ids::encode(kind, id).0
+}
+
+/// Row id of a global id.
+pub fn rid(gid: &str) -> i64 {
+    schema::ids::decode_any(gid).map(|(_, id)| id).expect("a global id")
+}
