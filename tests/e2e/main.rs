@@ -17,5 +17,13 @@
 
 mod util;
 
+mod auth;
+mod bad_input;
 mod cli;
+mod federation;
+mod limits;
+mod mutations;
+mod queries;
 mod statements;
+mod subscriptions;
+mod tenancy;
