@@ -35,7 +35,10 @@ impl IntoResponse for Rejected {
 /// The token of an `Authorization: Bearer <token>` value (the scheme is case-insensitive).
 pub fn bearer(value: &str) -> Option<&str> {
     let (scheme, token) = value.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 /// Authenticate a bearer token into a domain context.
@@ -58,7 +61,10 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Ctx, Rejected
 impl FromRequestParts<AppState> for MaybePrincipal {
     type Rejection = Rejected;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let Some(value) = parts.headers.get(AUTHORIZATION) else {
             return Ok(MaybePrincipal(None));
         };

@@ -20,11 +20,20 @@ pub enum Profile {
 pub struct Config {
     /// Database URL: `sqlite://path.db` (created and migrated on start) or
     /// `postgres://user@host/db` (migrate with `switchboard migrate` first).
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://./switchboard.db")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://./switchboard.db"
+    )]
     pub database_url: String,
 
     /// `dev` or `production`.
-    #[arg(long = "env", env = "SWITCHBOARD_ENV", value_enum, default_value = "dev")]
+    #[arg(
+        long = "env",
+        env = "SWITCHBOARD_ENV",
+        value_enum,
+        default_value = "dev"
+    )]
     pub profile: Profile,
 
     /// HS256 key for JWT user sessions, at least 32 bytes. Required in production; in

@@ -10,11 +10,31 @@ const SCRIPT: &str = include_str!("graphiql/switchboard.js");
 
 /// (name, content type, gzip-compressed bytes)
 const ASSETS: &[(&str, &str, &[u8])] = &[
-    ("graphiql.min.js", "text/javascript", include_bytes!("graphiql/graphiql.min.js.gz")),
-    ("graphiql.min.css", "text/css", include_bytes!("graphiql/graphiql.min.css.gz")),
-    ("react.production.min.js", "text/javascript", include_bytes!("graphiql/react.production.min.js.gz")),
-    ("react-dom.production.min.js", "text/javascript", include_bytes!("graphiql/react-dom.production.min.js.gz")),
-    ("graphql-ws.min.js", "text/javascript", include_bytes!("graphiql/graphql-ws.min.js.gz")),
+    (
+        "graphiql.min.js",
+        "text/javascript",
+        include_bytes!("graphiql/graphiql.min.js.gz"),
+    ),
+    (
+        "graphiql.min.css",
+        "text/css",
+        include_bytes!("graphiql/graphiql.min.css.gz"),
+    ),
+    (
+        "react.production.min.js",
+        "text/javascript",
+        include_bytes!("graphiql/react.production.min.js.gz"),
+    ),
+    (
+        "react-dom.production.min.js",
+        "text/javascript",
+        include_bytes!("graphiql/react-dom.production.min.js.gz"),
+    ),
+    (
+        "graphql-ws.min.js",
+        "text/javascript",
+        include_bytes!("graphiql/graphql-ws.min.js.gz"),
+    ),
 ];
 
 /// The GraphiQL page.
@@ -34,6 +54,9 @@ pub async fn asset(Path(file): Path<String>) -> Response {
     let headers = res.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    headers.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
     res
 }

@@ -41,24 +41,37 @@ fn wants_graphql_response(headers: &HeaderMap) -> bool {
 /// (nothing executed) is a 400, as the GraphQL-over-HTTP spec asks.
 fn respond(response: BatchResponse, graphql_response: bool) -> Response {
     let failed_request = match &response {
-        BatchResponse::Single(r) => r.data == async_graphql::Value::Null && r.errors.iter().all(|e| e.path.is_empty()) && !r.errors.is_empty(),
+        BatchResponse::Single(r) => {
+            r.data == async_graphql::Value::Null
+                && r.errors.iter().all(|e| e.path.is_empty())
+                && !r.errors.is_empty()
+        }
         BatchResponse::Batch(_) => false,
     };
     let body = match serde_json::to_vec(&response) {
         Ok(body) => body,
         Err(e) => {
             tracing::error!(error = %e, "could not serialise a GraphQL response");
-            return request_error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_SERVER_ERROR", "internal error");
+            return request_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL_SERVER_ERROR",
+                "internal error",
+            );
         }
     };
     let (status, content_type) = if graphql_response {
-        let status = if failed_request { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+        let status = if failed_request {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        };
         (status, GRAPHQL_RESPONSE)
     } else {
         (StatusCode::OK, "application/json")
     };
     let mut res = (status, body).into_response();
-    res.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    res.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     res
 }
 
@@ -72,7 +85,11 @@ pub async fn post(
     let json = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
     if !json {
         return request_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -83,7 +100,11 @@ pub async fn post(
     let batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(batch) => batch,
         Err(e) => {
-            return request_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", format!("the body is not a GraphQL request: {e}"));
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                format!("the body is not a GraphQL request: {e}"),
+            );
         }
     };
     let batch = match batch {
@@ -102,13 +123,18 @@ pub async fn post(
     let batch = match principal {
         Some(ctx) => match batch {
             BatchRequest::Single(r) => BatchRequest::Single(schema::with_principal(r, ctx)),
-            BatchRequest::Batch(rs) => {
-                BatchRequest::Batch(rs.into_iter().map(|r| schema::with_principal(r, ctx.clone())).collect())
-            }
+            BatchRequest::Batch(rs) => BatchRequest::Batch(
+                rs.into_iter()
+                    .map(|r| schema::with_principal(r, ctx.clone()))
+                    .collect(),
+            ),
         },
         None => batch,
     };
-    respond(state.schema.execute_batch(batch).await, wants_graphql_response(&headers))
+    respond(
+        state.schema.execute_batch(batch).await,
+        wants_graphql_response(&headers),
+    )
 }
 
 /// `GET /graphql`: GraphiQL for a browser in dev; otherwise a query (never a mutation)
@@ -127,15 +153,24 @@ pub async fn get(
         if html && state.config.dev() {
             return crate::graphiql::page().await;
         }
-        return request_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "pass `query` in the URL, or POST JSON");
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "pass `query` in the URL, or POST JSON",
+        );
     }
     let request = match parse_query_string(uri.query().unwrap_or_default()) {
         Ok(r) => r,
         Err(e) => return request_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", e.to_string()),
     };
     if is_mutation(&request.query, request.operation_name.as_deref()) {
-        let mut res = request_error(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "mutations must be sent with POST");
-        res.headers_mut().insert("allow", HeaderValue::from_static("POST"));
+        let mut res = request_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "mutations must be sent with POST",
+        );
+        res.headers_mut()
+            .insert("allow", HeaderValue::from_static("POST"));
         return res;
     }
     let request = match principal {
@@ -147,7 +182,9 @@ pub async fn get(
 }
 
 fn is_mutation(query: &str, operation: Option<&str>) -> bool {
-    let Ok(doc) = async_graphql::parser::parse_query(query) else { return false };
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return false;
+    };
     doc.operations.iter().any(|(name, op)| {
         op.node.ty == OperationType::Mutation
             && operation.is_none_or(|wanted| name.is_some_and(|n| n.as_str() == wanted))
@@ -167,7 +204,11 @@ pub fn token_from_init(payload: &serde_json::Value) -> Option<String> {
             .map(str::to_owned)
     };
     from_map(obj)
-        .or_else(|| obj.get("headers").and_then(|h| h.as_object()).and_then(from_map))
+        .or_else(|| {
+            obj.get("headers")
+                .and_then(|h| h.as_object())
+                .and_then(from_map)
+        })
         .or_else(|| {
             ["authToken", "token"]
                 .iter()
@@ -180,7 +221,11 @@ pub fn token_from_init(payload: &serde_json::Value) -> Option<String> {
 /// `GET /graphql/ws`: subscriptions over `graphql-transport-ws` or the legacy
 /// `graphql-ws` protocol. The connection authenticates in `connection_init`; buffers are
 /// small (see `Config::ws_read_buffer`) so idle subscribers cost little memory.
-pub async fn ws(State(state): State<AppState>, protocol: GraphQLProtocol, upgrade: WebSocketUpgrade) -> Response {
+pub async fn ws(
+    State(state): State<AppState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
     let config = &state.config;
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
@@ -193,8 +238,9 @@ pub async fn ws(State(state): State<AppState>, protocol: GraphQLProtocol, upgrad
                 .on_connection_init(move |payload| {
                     let state = state.clone();
                     async move {
-                        let token = token_from_init(&payload)
-                            .ok_or_else(|| async_graphql::Error::new("connection_init must carry a bearer token"))?;
+                        let token = token_from_init(&payload).ok_or_else(|| {
+                            async_graphql::Error::new("connection_init must carry a bearer token")
+                        })?;
                         let ctx = authenticate(&state, &token)
                             .await
                             .map_err(|_| async_graphql::Error::new("authentication required"))?;
@@ -213,10 +259,22 @@ mod tests {
 
     #[test]
     fn init_payload_shapes() {
-        assert_eq!(token_from_init(&json!({"Authorization": "Bearer a"})).as_deref(), Some("a"));
-        assert_eq!(token_from_init(&json!({"authorization": "Bearer b"})).as_deref(), Some("b"));
-        assert_eq!(token_from_init(&json!({"headers": {"Authorization": "Bearer c"}})).as_deref(), Some("c"));
-        assert_eq!(token_from_init(&json!({"authToken": "d"})).as_deref(), Some("d"));
+        assert_eq!(
+            token_from_init(&json!({"Authorization": "Bearer a"})).as_deref(),
+            Some("a")
+        );
+        assert_eq!(
+            token_from_init(&json!({"authorization": "Bearer b"})).as_deref(),
+            Some("b")
+        );
+        assert_eq!(
+            token_from_init(&json!({"headers": {"Authorization": "Bearer c"}})).as_deref(),
+            Some("c")
+        );
+        assert_eq!(
+            token_from_init(&json!({"authToken": "d"})).as_deref(),
+            Some("d")
+        );
         assert_eq!(token_from_init(&json!({})), None);
         assert_eq!(token_from_init(&json!(null)), None);
     }

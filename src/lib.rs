@@ -41,7 +41,10 @@ pub fn build_router(state: AppState) -> Router {
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok"}))),
+        Ok(()) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({"status": "ok"})),
+        ),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
             (
@@ -77,7 +80,9 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
 /// Apply every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     refuse_newer_schema(db).await?;
-    Migrator::up(db, None).await.context("applying migrations")?;
+    Migrator::up(db, None)
+        .await
+        .context("applying migrations")?;
     Ok(())
 }
 
@@ -89,10 +94,16 @@ pub async fn pending_migrations(db: &DatabaseConnection) -> anyhow::Result<usize
 /// Refuse to run against a database migrated by a newer Switchboard: it may hold
 /// columns or rules this binary does not know.
 pub async fn refuse_newer_schema(db: &DatabaseConnection) -> anyhow::Result<()> {
-    let known: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
+    let known: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
     let backend = db.get_database_backend();
     let rows = match db
-        .query_all_raw(Statement::from_string(backend, "SELECT version FROM seaql_migrations".to_owned()))
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT version FROM seaql_migrations".to_owned(),
+        ))
         .await
     {
         Ok(rows) => rows,

@@ -78,7 +78,9 @@ enum TokenCommand {
 fn init_tracing() {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     // SWITCHBOARD_LOG_FORMAT=json: one JSON object per line (for log shippers).
     if std::env::var("SWITCHBOARD_LOG_FORMAT").is_ok_and(|v| v == "json") {
         builder.json().init();
@@ -113,32 +115,61 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", schema::sdl());
             Ok(())
         }
-        Command::Token { command: TokenCommand::Create { workspace, user, scopes, name, config } } => {
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    workspace,
+                    user,
+                    scopes,
+                    name,
+                    config,
+                },
+        } => {
             let db = ready_database(&config).await?;
             let ws = resolvers::people::ensure_workspace(&db, &workspace, &workspace).await?;
             let email = user.unwrap_or_else(|| format!("admin@{workspace}.local"));
             let user = resolvers::people::ensure_user(
                 &db,
                 ws.id,
-                resolvers::people::NewUser { email, ..Default::default() },
+                resolvers::people::NewUser {
+                    email,
+                    ..Default::default()
+                },
             )
             .await?;
-            let input = resolvers::auth::CreateApiTokenInput { name, scopes, expires_at: None };
+            let input = resolvers::auth::CreateApiTokenInput {
+                name,
+                scopes,
+                expires_at: None,
+            };
             let created = resolvers::auth::issue_api_token(&db, &user, input).await?;
             println!("{}", created.token);
             Ok(())
         }
-        Command::Session { workspace, user, ttl_minutes, config } => {
+        Command::Session {
+            workspace,
+            user,
+            ttl_minutes,
+            config,
+        } => {
             let db = ready_database(&config).await?;
             let state = AppState::new(db.clone(), config)?;
             let ws = resolvers::people::ensure_workspace(&db, &workspace, &workspace).await?;
             let user = resolvers::people::ensure_user(
                 &db,
                 ws.id,
-                resolvers::people::NewUser { email: user, ..Default::default() },
+                resolvers::people::NewUser {
+                    email: user,
+                    ..Default::default()
+                },
             )
             .await?;
-            println!("{}", state.jwt.issue(ws.id, user.id, ttl_minutes.saturating_mul(60))?);
+            println!(
+                "{}",
+                state
+                    .jwt
+                    .issue(ws.id, user.id, ttl_minutes.saturating_mul(60))?
+            );
             Ok(())
         }
     }
@@ -163,7 +194,11 @@ async fn ready_database(config: &Config) -> anyhow::Result<sea_orm::DatabaseConn
 async fn serve(listen: Listen, config: Config) -> anyhow::Result<()> {
     let db = ready_database(&config).await?;
     let seeded = if resolvers::seed::is_empty(&db).await? {
-        Some(resolvers::seed::seed_demo(&db).await.context("seeding the demo workspace")?)
+        Some(
+            resolvers::seed::seed_demo(&db)
+                .await
+                .context("seeding the demo workspace")?,
+        )
     } else {
         None
     };
@@ -183,7 +218,12 @@ async fn serve(listen: Listen, config: Config) -> anyhow::Result<()> {
     } else if dev {
         println!("GraphiQL: http://{addr}/graphql");
     }
-    switchboard::serve(listener, switchboard::build_router(state), shutdown_signal()).await?;
+    switchboard::serve(
+        listener,
+        switchboard::build_router(state),
+        shutdown_signal(),
+    )
+    .await?;
     tracing::info!("Switchboard stopped");
     Ok(())
 }

@@ -46,11 +46,15 @@ impl AppState {
                 getrandom_fill(&mut key)?;
                 JwtConfig::from_secret(&key).map_err(|e| anyhow::anyhow!("{e}"))?
             }
-            None => anyhow::bail!("SWITCHBOARD_JWT_SECRET is required when SWITCHBOARD_ENV=production"),
+            None => {
+                anyhow::bail!("SWITCHBOARD_JWT_SECRET is required when SWITCHBOARD_ENV=production")
+            }
         };
         // Self-test: a session we sign must verify (catches a missing crypto backend).
         let probe = jwt.issue(0, 0, 60).map_err(|e| anyhow::anyhow!("{e}"))?;
-        jwt.verify(&probe).map_err(|e| anyhow::anyhow!("{e}")).context("JWT self-test failed")?;
+        jwt.verify(&probe)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .context("JWT self-test failed")?;
         let schema = schema::build_schema(&SchemaConfig {
             introspection: config.dev(),
             ..SchemaConfig::default()

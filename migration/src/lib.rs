@@ -1,7 +1,7 @@
 #![doc = include_str!("../README.md")]
 
-use sea_orm_migration::prelude::*;
 pub use sea_orm_migration::MigratorTrait;
+use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_create_core;
 mod m20261121_000002_create_search;

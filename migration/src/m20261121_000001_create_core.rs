@@ -203,7 +203,11 @@ fn text_null<T: IntoIden>(col: T) -> ColumnDef {
 }
 
 fn flag<T: IntoIden>(col: T) -> ColumnDef {
-    ColumnDef::new(col).boolean().not_null().default(false).to_owned()
+    ColumnDef::new(col)
+        .boolean()
+        .not_null()
+        .default(false)
+        .to_owned()
 }
 
 fn at<T: IntoIden>(col: T) -> ColumnDef {
@@ -323,9 +327,13 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                index("ux_users_workspace_email", Users::Table, &["workspace_id", "email"])
-                    .unique()
-                    .to_owned(),
+                index(
+                    "ux_users_workspace_email",
+                    Users::Table,
+                    &["workspace_id", "email"],
+                )
+                .unique()
+                .to_owned(),
             )
             .await?;
 
@@ -347,9 +355,13 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                index("ux_group_tags_workspace_name", GroupTags::Table, &["workspace_id", "name"])
-                    .unique()
-                    .to_owned(),
+                index(
+                    "ux_group_tags_workspace_name",
+                    GroupTags::Table,
+                    &["workspace_id", "name"],
+                )
+                .unique()
+                .to_owned(),
             )
             .await?;
 
@@ -409,9 +421,13 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                index("ux_chats_direct_key", Chats::Table, &["workspace_id", "direct_key"])
-                    .unique()
-                    .to_owned(),
+                index(
+                    "ux_chats_direct_key",
+                    Chats::Table,
+                    &["workspace_id", "direct_key"],
+                )
+                .unique()
+                .to_owned(),
             )
             .await?;
         manager
@@ -422,7 +438,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("ix_chats_workspace", Chats::Table, &["workspace_id", "id"]))
+            .create_index(index(
+                "ix_chats_workspace",
+                Chats::Table,
+                &["workspace_id", "id"],
+            ))
             .await?;
 
         manager
@@ -445,8 +465,16 @@ impl MigrationTrait for Migration {
                             .col(ChatMembers::ChatId)
                             .col(ChatMembers::UserId),
                     )
-                    .foreign_key(&mut fk(ChatMembers::Table, ChatMembers::ChatId, Chats::Table))
-                    .foreign_key(&mut fk(ChatMembers::Table, ChatMembers::UserId, Users::Table))
+                    .foreign_key(&mut fk(
+                        ChatMembers::Table,
+                        ChatMembers::ChatId,
+                        Chats::Table,
+                    ))
+                    .foreign_key(&mut fk(
+                        ChatMembers::Table,
+                        ChatMembers::UserId,
+                        Users::Table,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -483,7 +511,11 @@ impl MigrationTrait for Migration {
             .await?;
         // The page query of every chat view: newest first within one chat.
         manager
-            .create_index(index("ix_messages_chat_id", Messages::Table, &["chat_id", "id"]))
+            .create_index(index(
+                "ix_messages_chat_id",
+                Messages::Table,
+                &["chat_id", "id"],
+            ))
             .await?;
         manager
             .create_index(index(
@@ -532,7 +564,12 @@ impl MigrationTrait for Migration {
                     .col(text(Attachments::Kind))
                     .col(text_null(Attachments::Url))
                     .col(text_null(Attachments::FileKey))
-                    .col(ColumnDef::new(Attachments::Size).big_integer().not_null().default(0))
+                    .col(
+                        ColumnDef::new(Attachments::Size)
+                            .big_integer()
+                            .not_null()
+                            .default(0),
+                    )
                     .col(at(Attachments::CreatedAt))
                     .foreign_key(&mut fk(
                         Attachments::Table,
@@ -560,7 +597,11 @@ impl MigrationTrait for Migration {
                     .col(big(Reactions::UserId))
                     .col(text(Reactions::Emoji))
                     .col(at(Reactions::CreatedAt))
-                    .foreign_key(&mut fk(Reactions::Table, Reactions::MessageId, Messages::Table))
+                    .foreign_key(&mut fk(
+                        Reactions::Table,
+                        Reactions::MessageId,
+                        Messages::Table,
+                    ))
                     .foreign_key(&mut fk(Reactions::Table, Reactions::UserId, Users::Table))
                     .to_owned(),
             )

@@ -15,7 +15,11 @@ pub struct Migration;
 /// (table, FTS columns as SQLite sees them, the PostgreSQL document expression).
 const SOURCES: [(&str, &[&str], &str); 3] = [
     ("messages", &["content"], "coalesce(content, '')"),
-    ("chats", &["name", "description"], "coalesce(name, '') || ' ' || coalesce(description, '')"),
+    (
+        "chats",
+        &["name", "description"],
+        "coalesce(name, '') || ' ' || coalesce(description, '')",
+    ),
     (
         "users",
         &["first_name", "last_name", "nickname", "email", "title"],
@@ -25,8 +29,16 @@ const SOURCES: [(&str, &[&str], &str); 3] = [
 
 fn sqlite_up(table: &str, cols: &[&str]) -> Vec<String> {
     let list = cols.join(", ");
-    let new_vals = cols.iter().map(|c| format!("new.{c}")).collect::<Vec<_>>().join(", ");
-    let old_vals = cols.iter().map(|c| format!("old.{c}")).collect::<Vec<_>>().join(", ");
+    let new_vals = cols
+        .iter()
+        .map(|c| format!("new.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let old_vals = cols
+        .iter()
+        .map(|c| format!("old.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let fts = format!("{table}_fts");
     vec![
         format!(

@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm_migration::sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
+use sea_orm_migration::sea_orm::{
+    ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
+};
 
 async fn dump(db: &DatabaseConnection) -> Vec<String> {
     let sql = match db.get_database_backend() {
@@ -23,23 +25,38 @@ async fn dump(db: &DatabaseConnection) -> Vec<String> {
              ORDER BY 1"
         }
     };
-    db.query_all_raw(Statement::from_string(db.get_database_backend(), sql.to_owned()))
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|row| row.try_get::<String>("", "line").unwrap())
-        .collect()
+    db.query_all_raw(Statement::from_string(
+        db.get_database_backend(),
+        sql.to_owned(),
+    ))
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|row| row.try_get::<String>("", "line").unwrap())
+    .collect()
 }
 
 async fn round_trip(db: &DatabaseConnection) {
     Migrator::up(db, None).await.unwrap();
     let first = dump(db).await;
-    assert!(first.iter().any(|l| l.contains("messages")), "no schema after up: {first:?}");
+    assert!(
+        first.iter().any(|l| l.contains("messages")),
+        "no schema after up: {first:?}"
+    );
     Migrator::down(db, None).await.unwrap();
-    assert!(dump(db).await.is_empty(), "down left objects behind: {:?}", dump(db).await);
+    assert!(
+        dump(db).await.is_empty(),
+        "down left objects behind: {:?}",
+        dump(db).await
+    );
     Migrator::up(db, None).await.unwrap();
     assert_eq!(first, dump(db).await, "up → down → up changed the schema");
-    assert!(Migrator::get_pending_migrations(db).await.unwrap().is_empty());
+    assert!(
+        Migrator::get_pending_migrations(db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -47,9 +64,14 @@ async fn sqlite_up_down_up_is_identical() {
     let path = std::env::temp_dir().join(format!(
         "switchboard-migration-{}-{}.db",
         std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
     ));
-    let db = Database::connect(format!("sqlite://{}?mode=rwc", path.display())).await.unwrap();
+    let db = Database::connect(format!("sqlite://{}?mode=rwc", path.display()))
+        .await
+        .unwrap();
     round_trip(&db).await;
     db.close().await.unwrap();
     let _ = std::fs::remove_file(&path);
@@ -57,17 +79,29 @@ async fn sqlite_up_down_up_is_identical() {
 
 #[tokio::test]
 async fn postgres_up_down_up_is_identical() {
-    let Some(admin_url) = std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) else {
+    let Some(admin_url) = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+    else {
         eprintln!("TEST_DATABASE_URL not set: PostgreSQL round trip skipped");
         return;
     };
     let name = format!("sbtest_migration_{}", std::process::id());
     let admin = Database::connect(&admin_url).await.unwrap();
-    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\"")).await.unwrap();
-    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\""))
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .unwrap();
     let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap();
     let db = Database::connect(format!("{base}/{name}")).await.unwrap();
     round_trip(&db).await;
     db.close().await.unwrap();
-    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\"")).await.unwrap();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\""))
+        .await
+        .unwrap();
 }

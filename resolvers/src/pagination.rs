@@ -127,6 +127,9 @@ mod tests {
         assert!(PageArgs::parse(Some(0), None).is_err());
         assert!(PageArgs::parse(Some(101), None).is_err());
         assert_eq!(PageArgs::parse(None, None).ok().map(|a| a.first), Some(20));
-        assert_eq!(PageArgs::parse(Some(100), None).ok().map(|a| a.first), Some(100));
+        assert_eq!(
+            PageArgs::parse(Some(100), None).ok().map(|a| a.first),
+            Some(100)
+        );
     }
 }

@@ -34,7 +34,12 @@ pub struct MessageSearch {
 }
 
 /// The engine-specific match expression for `query`, and its bound value.
-fn matcher(backend: DbBackend, column_sql: &str, fts_table: &str, query: &str) -> Result<(String, Value)> {
+fn matcher(
+    backend: DbBackend,
+    column_sql: &str,
+    fts_table: &str,
+    query: &str,
+) -> Result<(String, Value)> {
     let terms: Vec<String> = query
         .split(|c: char| !c.is_alphanumeric())
         .filter(|t| !t.is_empty())
@@ -42,27 +47,44 @@ fn matcher(backend: DbBackend, column_sql: &str, fts_table: &str, query: &str) -
         .map(str::to_lowercase)
         .collect();
     if terms.is_empty() {
-        return Err(Error::invalid("query", "must contain at least one letter or digit"));
+        return Err(Error::invalid(
+            "query",
+            "must contain at least one letter or digit",
+        ));
     }
     Ok(match backend {
         DbBackend::Postgres => (
             format!("{column_sql}.search @@ to_tsquery('simple', ?)"),
-            terms.iter().map(|t| format!("{t}:*")).collect::<Vec<_>>().join(" & ").into(),
+            terms
+                .iter()
+                .map(|t| format!("{t}:*"))
+                .collect::<Vec<_>>()
+                .join(" & ")
+                .into(),
         ),
         _ => (
             format!("{column_sql}.id IN (SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH ?)"),
-            terms.iter().map(|t| format!("\"{t}\"*")).collect::<Vec<_>>().join(" ").into(),
+            terms
+                .iter()
+                .map(|t| format!("\"{t}\"*"))
+                .collect::<Vec<_>>()
+                .join(" ")
+                .into(),
         ),
     })
 }
 
 /// Messages matching the query in chats the caller can read.
-pub async fn search_messages(ctx: &Ctx, search: MessageSearch, page: PageArgs) -> Result<Page<messages::Model>> {
+pub async fn search_messages(
+    ctx: &Ctx,
+    search: MessageSearch,
+    page: PageArgs,
+) -> Result<Page<messages::Model>> {
     ctx.require(Scope::SearchMessages)?;
-    if let (Some(from), Some(to)) = (search.from, search.to) {
-        if from >= to {
-            return Err(Error::invalid("from", "must be before `to`"));
-        }
+    if let (Some(from), Some(to)) = (search.from, search.to)
+        && from >= to
+    {
+        return Err(Error::invalid("from", "must be before `to`"));
     }
     let backend = ctx.db.get_database_backend();
     let (matches, term) = matcher(backend, "m", "messages_fts", &search.query)?;
@@ -163,7 +185,9 @@ pub async fn search_users(ctx: &Ctx, query: &str, page: PageArgs) -> Result<Page
     let backend = ctx.db.get_database_backend();
     let (matches, term) = matcher(backend, "u", "users_fts", query)?;
     let mut values: Vec<Value> = vec![term, ctx.workspace_id().into(), false.into()];
-    let mut sql = format!("SELECT u.* FROM users u WHERE {matches} AND u.workspace_id = ? AND u.suspended = ?");
+    let mut sql = format!(
+        "SELECT u.* FROM users u WHERE {matches} AND u.workspace_id = ? AND u.suspended = ?"
+    );
     if let Some(after) = page.after {
         sql.push_str(" AND u.id < ?");
         values.push(after.into());
@@ -183,9 +207,16 @@ mod tests {
 
     #[test]
     fn queries_become_safe_prefix_terms() {
-        let (_, v) = matcher(DbBackend::Sqlite, "m", "messages_fts", "Deploy \"OR\" x*; DROP").unwrap_or_else(|_| unreachable!());
+        let (_, v) = matcher(
+            DbBackend::Sqlite,
+            "m",
+            "messages_fts",
+            "Deploy \"OR\" x*; DROP",
+        )
+        .unwrap_or_else(|_| unreachable!());
         assert_eq!(v, Value::from("\"deploy\"* \"or\"* \"x\"* \"drop\"*"));
-        let (_, v) = matcher(DbBackend::Postgres, "m", "messages_fts", "релиз v2").unwrap_or_else(|_| unreachable!());
+        let (_, v) = matcher(DbBackend::Postgres, "m", "messages_fts", "релиз v2")
+            .unwrap_or_else(|_| unreachable!());
         assert_eq!(v, Value::from("релиз:* & v2:*"));
         assert!(matcher(DbBackend::Sqlite, "m", "f", " !! ").is_err());
     }

@@ -55,7 +55,11 @@ mod tests {
 
     #[test]
     fn postgres_placeholders_are_numbered() {
-        let s = stmt(DbBackend::Postgres, "a = ? AND b IN (?, ?)", vec![1.into(), 2.into(), 3.into()]);
+        let s = stmt(
+            DbBackend::Postgres,
+            "a = ? AND b IN (?, ?)",
+            vec![1.into(), 2.into(), 3.into()],
+        );
         assert_eq!(s.sql, "a = $1 AND b IN ($2, $3)");
     }
 }

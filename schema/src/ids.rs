@@ -71,10 +71,10 @@ pub fn decode_any(id: &str) -> Option<(Kind, i64)> {
 /// Decode an id expected to be of `kind`, for the argument `field`. A bare positive
 /// integer is taken as the row id. Anything else is a `BAD_USER_INPUT` naming the field.
 pub fn decode(id: &ID, kind: Kind, field: &str) -> async_graphql::Result<i64> {
-    if let Ok(raw) = id.parse::<i64>() {
-        if raw > 0 {
-            return Ok(raw);
-        }
+    if let Ok(raw) = id.parse::<i64>()
+        && raw > 0
+    {
+        return Ok(raw);
     }
     match decode_any(id) {
         Some((k, raw)) if k == kind && raw > 0 => Ok(raw),

@@ -12,7 +12,7 @@ pub mod query;
 pub mod subscription;
 pub mod types;
 
-use async_graphql::{Data, Request, Schema, SDLExportOptions};
+use async_graphql::{Data, Request, SDLExportOptions, Schema};
 
 pub use limits::Limits;
 pub use loaders::Loaders;
@@ -55,14 +55,18 @@ impl Default for SchemaConfig {
 /// Build the schema: a Federation v2 subgraph (subscriptions included in its SDL), with
 /// every limit on.
 pub fn build_schema(config: &SchemaConfig) -> AppSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription::default())
-        .enable_federation()
-        .enable_subscription_in_federation()
-        .limit_depth(config.max_depth)
-        .limit_complexity(config.max_complexity)
-        .limit_recursive_depth(32)
-        .limit_directives(5)
-        .extension(config.limits);
+    let mut builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .enable_federation()
+    .enable_subscription_in_federation()
+    .limit_depth(config.max_depth)
+    .limit_complexity(config.max_complexity)
+    .limit_recursive_depth(32)
+    .limit_directives(5)
+    .extension(config.limits);
     if !config.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }

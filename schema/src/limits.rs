@@ -62,12 +62,18 @@ impl Extension for LimitsExtension {
         let limits = self.0;
         let tokens = count_tokens(query, limits.max_tokens + 1);
         if tokens > limits.max_tokens {
-            return Err(reject(format!("the document has more than {} tokens", limits.max_tokens)));
+            return Err(reject(format!(
+                "the document has more than {} tokens",
+                limits.max_tokens
+            )));
         }
         let doc = next.run(ctx, query, variables).await?;
         let aliases = count_aliases(&doc);
         if aliases > limits.max_aliases {
-            return Err(reject(format!("the document has {aliases} aliases; at most {} are allowed", limits.max_aliases)));
+            return Err(reject(format!(
+                "the document has {aliases} aliases; at most {} are allowed",
+                limits.max_aliases
+            )));
         }
         for (_, op) in doc.operations.iter() {
             let mut seen = HashSet::new();
@@ -81,13 +87,13 @@ impl Extension for LimitsExtension {
         }
         if query.contains("_entities") {
             for (_, value) in variables.iter() {
-                if let Value::List(items) = value {
-                    if items.len() > limits.max_representations {
-                        return Err(reject(format!(
-                            "at most {} representations per request",
-                            limits.max_representations
-                        )));
-                    }
+                if let Value::List(items) = value
+                    && items.len() > limits.max_representations
+                {
+                    return Err(reject(format!(
+                        "at most {} representations per request",
+                        limits.max_representations
+                    )));
                 }
             }
         }
@@ -127,7 +133,10 @@ fn count_tokens(query: &str, stop: usize) -> usize {
             }
             c if c.is_alphanumeric() || c == '_' || c == '-' => {
                 n += 1;
-                while chars.peek().is_some_and(|c| c.is_alphanumeric() || *c == '_' || *c == '.') {
+                while chars
+                    .peek()
+                    .is_some_and(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+                {
                     chars.next();
                 }
             }
@@ -142,14 +151,24 @@ fn count_aliases(doc: &ExecutableDocument) -> usize {
         set.items
             .iter()
             .map(|item| match &item.node {
-                Selection::Field(f) => usize::from(f.node.alias.is_some()) + walk(&f.node.selection_set.node),
+                Selection::Field(f) => {
+                    usize::from(f.node.alias.is_some()) + walk(&f.node.selection_set.node)
+                }
                 Selection::InlineFragment(f) => walk(&f.node.selection_set.node),
                 Selection::FragmentSpread(_) => 0,
             })
             .sum()
     }
-    let ops: usize = doc.operations.iter().map(|(_, op)| walk(&op.node.selection_set.node)).sum();
-    let frags: usize = doc.fragments.values().map(|f| walk(&f.node.selection_set.node)).sum();
+    let ops: usize = doc
+        .operations
+        .iter()
+        .map(|(_, op)| walk(&op.node.selection_set.node))
+        .sum();
+    let frags: usize = doc
+        .fragments
+        .values()
+        .map(|f| walk(&f.node.selection_set.node))
+        .sum();
     ops + frags
 }
 
@@ -180,7 +199,10 @@ mod tests {
     #[test]
     fn tokens_are_counted_like_a_lexer() {
         assert_eq!(count_tokens("{ me { id name } }", 100), 6);
-        assert_eq!(count_tokens("query Q($a: Int = 3) { x(a: $a, s: \"a b { }\") }", 100), 20);
+        assert_eq!(
+            count_tokens("query Q($a: Int = 3) { x(a: $a, s: \"a b { }\") }", 100),
+            20
+        );
         assert_eq!(count_tokens("# comment\n{ a }", 100), 3);
     }
 }

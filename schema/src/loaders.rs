@@ -169,7 +169,9 @@ impl Loaders {
 
 /// Prime the loaders with the relations a page of messages selects (`edges.node.*`).
 pub async fn prefetch_messages(ctx: &Context<'_>, rows: &[messages::Model]) -> Result<()> {
-    let Some(l) = ctx.data_opt::<Loaders>() else { return Ok(()) };
+    let Some(l) = ctx.data_opt::<Loaders>() else {
+        return Ok(());
+    };
     if rows.is_empty() {
         return Ok(());
     }
@@ -178,20 +180,50 @@ pub async fn prefetch_messages(ctx: &Context<'_>, rows: &[messages::Model]) -> R
     let authors: Vec<i64> = rows.iter().map(|m| m.author_id).collect();
     let sel = |f: &str| node.field(f).exists();
     let (a, b, c, d, e) = futures::join!(
-        async { if sel("author") { l.users.load_many(authors).await.map(drop) } else { Ok(()) } },
-        async { if sel("reactions") { l.reactions.load_many(ids.clone()).await.map(drop) } else { Ok(()) } },
-        async { if sel("attachments") { l.attachments.load_many(ids.clone()).await.map(drop) } else { Ok(()) } },
         async {
-            if sel("threadReplyCount") || sel("thread") { l.threads.load_many(ids.clone()).await.map(drop) } else { Ok(()) }
+            if sel("author") {
+                l.users.load_many(authors).await.map(drop)
+            } else {
+                Ok(())
+            }
         },
-        async { if sel("readCount") { l.read_counts.load_many(ids.clone()).await.map(drop) } else { Ok(()) } },
+        async {
+            if sel("reactions") {
+                l.reactions.load_many(ids.clone()).await.map(drop)
+            } else {
+                Ok(())
+            }
+        },
+        async {
+            if sel("attachments") {
+                l.attachments.load_many(ids.clone()).await.map(drop)
+            } else {
+                Ok(())
+            }
+        },
+        async {
+            if sel("threadReplyCount") || sel("thread") {
+                l.threads.load_many(ids.clone()).await.map(drop)
+            } else {
+                Ok(())
+            }
+        },
+        async {
+            if sel("readCount") {
+                l.read_counts.load_many(ids.clone()).await.map(drop)
+            } else {
+                Ok(())
+            }
+        },
     );
     a.and(b).and(c).and(d).and(e).map_err(load_err)
 }
 
 /// Prime the loaders with the relations a page of chats selects (`edges.node.*`).
 pub async fn prefetch_chats(ctx: &Context<'_>, rows: &[chats::Model]) -> Result<()> {
-    let Some(l) = ctx.data_opt::<Loaders>() else { return Ok(()) };
+    let Some(l) = ctx.data_opt::<Loaders>() else {
+        return Ok(());
+    };
     if rows.is_empty() {
         return Ok(());
     }
@@ -199,8 +231,20 @@ pub async fn prefetch_chats(ctx: &Context<'_>, rows: &[chats::Model]) -> Result<
     let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
     let sel = |f: &str| node.field(f).exists();
     let (a, b, c) = futures::join!(
-        async { if sel("unreadCount") { l.unread.load_many(ids.clone()).await.map(drop) } else { Ok(()) } },
-        async { if sel("memberCount") { l.member_counts.load_many(ids.clone()).await.map(drop) } else { Ok(()) } },
+        async {
+            if sel("unreadCount") {
+                l.unread.load_many(ids.clone()).await.map(drop)
+            } else {
+                Ok(())
+            }
+        },
+        async {
+            if sel("memberCount") {
+                l.member_counts.load_many(ids.clone()).await.map(drop)
+            } else {
+                Ok(())
+            }
+        },
         async {
             if sel("viewerRole") || sel("viewerLastReadMessageId") {
                 l.memberships.load_many(ids.clone()).await.map(drop)

@@ -29,7 +29,11 @@ impl ChatMutation {
                 .map(|id| ids::decode(&id, Kind::Department, "departmentId"))
                 .transpose()?,
         };
-        Ok(Chat(resolvers::chats::create_chat(rctx(ctx)?, input).await.gql()?))
+        Ok(Chat(
+            resolvers::chats::create_chat(rctx(ctx)?, input)
+                .await
+                .gql()?,
+        ))
     }
     /// Rename a chat or change its description or visibility.
     async fn update_chat(&self, ctx: &Context<'_>, id: ID, input: UpdateChatInput) -> Result<Chat> {
@@ -39,17 +43,29 @@ impl ChatMutation {
             description: input.description,
             is_public: input.is_public,
         };
-        Ok(Chat(resolvers::chats::update_chat(rctx(ctx)?, id, input).await.gql()?))
+        Ok(Chat(
+            resolvers::chats::update_chat(rctx(ctx)?, id, input)
+                .await
+                .gql()?,
+        ))
     }
     /// Archive a chat: it stays readable and takes no new messages.
     async fn archive_chat(&self, ctx: &Context<'_>, id: ID) -> Result<Chat> {
         let id = ids::decode(&id, Kind::Chat, "id")?;
-        Ok(Chat(resolvers::chats::set_chat_archived(rctx(ctx)?, id, true).await.gql()?))
+        Ok(Chat(
+            resolvers::chats::set_chat_archived(rctx(ctx)?, id, true)
+                .await
+                .gql()?,
+        ))
     }
     /// Bring an archived chat back.
     async fn unarchive_chat(&self, ctx: &Context<'_>, id: ID) -> Result<Chat> {
         let id = ids::decode(&id, Kind::Chat, "id")?;
-        Ok(Chat(resolvers::chats::set_chat_archived(rctx(ctx)?, id, false).await.gql()?))
+        Ok(Chat(
+            resolvers::chats::set_chat_archived(rctx(ctx)?, id, false)
+                .await
+                .gql()?,
+        ))
     }
     /// Add users to a chat.
     async fn add_chat_members(
@@ -61,16 +77,30 @@ impl ChatMutation {
     ) -> Result<Chat> {
         let chat_id = ids::decode(&chat_id, Kind::Chat, "chatId")?;
         let user_ids = ids::decode_all(&user_ids, Kind::User, "userIds")?;
-        let chat = resolvers::chats::add_chat_members(rctx(ctx)?, chat_id, &user_ids, ChatRole::from(role))
-            .await
-            .gql()?;
+        let chat = resolvers::chats::add_chat_members(
+            rctx(ctx)?,
+            chat_id,
+            &user_ids,
+            ChatRole::from(role),
+        )
+        .await
+        .gql()?;
         Ok(Chat(chat))
     }
     /// Remove a member from a chat.
-    async fn remove_chat_member(&self, ctx: &Context<'_>, chat_id: ID, user_id: ID) -> Result<Chat> {
+    async fn remove_chat_member(
+        &self,
+        ctx: &Context<'_>,
+        chat_id: ID,
+        user_id: ID,
+    ) -> Result<Chat> {
         let chat_id = ids::decode(&chat_id, Kind::Chat, "chatId")?;
         let user_id = ids::decode(&user_id, Kind::User, "userId")?;
-        Ok(Chat(resolvers::chats::remove_chat_member(rctx(ctx)?, chat_id, user_id).await.gql()?))
+        Ok(Chat(
+            resolvers::chats::remove_chat_member(rctx(ctx)?, chat_id, user_id)
+                .await
+                .gql()?,
+        ))
     }
     /// Change a member's role in a chat.
     async fn set_chat_member_role(
@@ -90,24 +120,38 @@ impl ChatMutation {
     /// Leave a chat.
     async fn leave_chat(&self, ctx: &Context<'_>, chat_id: ID) -> Result<Chat> {
         let chat_id = ids::decode(&chat_id, Kind::Chat, "chatId")?;
-        Ok(Chat(resolvers::chats::leave_chat(rctx(ctx)?, chat_id).await.gql()?))
+        Ok(Chat(
+            resolvers::chats::leave_chat(rctx(ctx)?, chat_id)
+                .await
+                .gql()?,
+        ))
     }
     /// Join a public chat.
     async fn join_chat(&self, ctx: &Context<'_>, chat_id: ID) -> Result<Chat> {
         let chat_id = ids::decode(&chat_id, Kind::Chat, "chatId")?;
-        Ok(Chat(resolvers::chats::join_chat(rctx(ctx)?, chat_id).await.gql()?))
+        Ok(Chat(
+            resolvers::chats::join_chat(rctx(ctx)?, chat_id)
+                .await
+                .gql()?,
+        ))
     }
     /// Start (or get) the thread of a message.
     async fn create_thread(&self, ctx: &Context<'_>, message_id: ID) -> Result<Chat> {
         let message_id = ids::decode(&message_id, Kind::Message, "messageId")?;
-        Ok(Chat(resolvers::chats::create_thread(rctx(ctx)?, message_id).await.gql()?))
+        Ok(Chat(
+            resolvers::chats::create_thread(rctx(ctx)?, message_id)
+                .await
+                .gql()?,
+        ))
     }
     /// Mark everything up to a message as read; returns the chat with its new unread count.
     async fn mark_read(&self, ctx: &Context<'_>, chat_id: ID, message_id: ID) -> Result<Chat> {
         let c = rctx(ctx)?;
         let chat_id = ids::decode(&chat_id, Kind::Chat, "chatId")?;
         let message_id = ids::decode(&message_id, Kind::Message, "messageId")?;
-        resolvers::messages::mark_read(c, chat_id, message_id).await.gql()?;
+        resolvers::messages::mark_read(c, chat_id, message_id)
+            .await
+            .gql()?;
         Ok(Chat(resolvers::chats::get_chat(c, chat_id).await.gql()?))
     }
 }
@@ -145,8 +189,20 @@ impl MessageMutation {
             .reply_to_id
             .map(|id| ids::decode(&id, Kind::Message, "replyToId"))
             .transpose()?;
-        let send = domain_send(chat_id, input.content, input.kind, input.metadata, input.buttons, input.attachments, reply_to);
-        Ok(Message(resolvers::messages::send_message(rctx(ctx)?, send).await.gql()?))
+        let send = domain_send(
+            chat_id,
+            input.content,
+            input.kind,
+            input.metadata,
+            input.buttons,
+            input.attachments,
+            reply_to,
+        );
+        Ok(Message(
+            resolvers::messages::send_message(rctx(ctx)?, send)
+                .await
+                .gql()?,
+        ))
     }
     /// Post to the direct chat with a user (created on first use).
     async fn send_direct_message(
@@ -160,7 +216,11 @@ impl MessageMutation {
     ) -> Result<Message> {
         let user_id = ids::decode(&user_id, Kind::User, "userId")?;
         let send = domain_send(0, content, None, metadata, buttons, attachments, None);
-        Ok(Message(resolvers::messages::send_direct_message(rctx(ctx)?, user_id, send).await.gql()?))
+        Ok(Message(
+            resolvers::messages::send_direct_message(rctx(ctx)?, user_id, send)
+                .await
+                .gql()?,
+        ))
     }
     /// Edit your message; the previous version is kept as a revision.
     async fn edit_message(
@@ -177,12 +237,18 @@ impl MessageMutation {
             metadata: metadata.map(|j| j.0),
             buttons: buttons.map(|j| j.0),
         };
-        Ok(Message(resolvers::messages::edit_message(rctx(ctx)?, id, input).await.gql()?))
+        Ok(Message(
+            resolvers::messages::edit_message(rctx(ctx)?, id, input)
+                .await
+                .gql()?,
+        ))
     }
     /// Delete a message (yours, or any as the chat's admin).
     async fn delete_message(&self, ctx: &Context<'_>, id: ID) -> Result<DeletedMessage> {
         let id = ids::decode(&id, Kind::Message, "id")?;
-        let m = resolvers::messages::delete_message(rctx(ctx)?, id).await.gql()?;
+        let m = resolvers::messages::delete_message(rctx(ctx)?, id)
+            .await
+            .gql()?;
         Ok(DeletedMessage {
             id: ids::encode(Kind::Message, m.id),
             chat_id: ids::encode(Kind::Chat, m.chat_id),
@@ -192,22 +258,48 @@ impl MessageMutation {
     /// Pin a message in its chat.
     async fn pin_message(&self, ctx: &Context<'_>, id: ID) -> Result<Message> {
         let id = ids::decode(&id, Kind::Message, "id")?;
-        Ok(Message(resolvers::messages::set_pinned(rctx(ctx)?, id, true).await.gql()?))
+        Ok(Message(
+            resolvers::messages::set_pinned(rctx(ctx)?, id, true)
+                .await
+                .gql()?,
+        ))
     }
     /// Unpin a message.
     async fn unpin_message(&self, ctx: &Context<'_>, id: ID) -> Result<Message> {
         let id = ids::decode(&id, Kind::Message, "id")?;
-        Ok(Message(resolvers::messages::set_pinned(rctx(ctx)?, id, false).await.gql()?))
+        Ok(Message(
+            resolvers::messages::set_pinned(rctx(ctx)?, id, false)
+                .await
+                .gql()?,
+        ))
     }
     /// React with an emoji (limits: 20 distinct per user, 30 distinct and 1,000 in all per message).
-    async fn add_reaction(&self, ctx: &Context<'_>, message_id: ID, emoji: String) -> Result<Message> {
+    async fn add_reaction(
+        &self,
+        ctx: &Context<'_>,
+        message_id: ID,
+        emoji: String,
+    ) -> Result<Message> {
         let id = ids::decode(&message_id, Kind::Message, "messageId")?;
-        Ok(Message(resolvers::messages::add_reaction(rctx(ctx)?, id, &emoji).await.gql()?))
+        Ok(Message(
+            resolvers::messages::add_reaction(rctx(ctx)?, id, &emoji)
+                .await
+                .gql()?,
+        ))
     }
     /// Take back your reaction.
-    async fn remove_reaction(&self, ctx: &Context<'_>, message_id: ID, emoji: String) -> Result<Message> {
+    async fn remove_reaction(
+        &self,
+        ctx: &Context<'_>,
+        message_id: ID,
+        emoji: String,
+    ) -> Result<Message> {
         let id = ids::decode(&message_id, Kind::Message, "messageId")?;
-        Ok(Message(resolvers::messages::remove_reaction(rctx(ctx)?, id, &emoji).await.gql()?))
+        Ok(Message(
+            resolvers::messages::remove_reaction(rctx(ctx)?, id, &emoji)
+                .await
+                .gql()?,
+        ))
     }
 }
 
@@ -226,26 +318,44 @@ impl PeopleMutation {
             is_away: input.is_away,
             away_message: input.away_message,
         };
-        Ok(User(resolvers::people::set_status(rctx(ctx)?, input).await.gql()?))
+        Ok(User(
+            resolvers::people::set_status(rctx(ctx)?, input)
+                .await
+                .gql()?,
+        ))
     }
     /// Clear your status.
     async fn clear_status(&self, ctx: &Context<'_>) -> Result<User> {
-        Ok(User(resolvers::people::clear_status(rctx(ctx)?).await.gql()?))
+        Ok(User(
+            resolvers::people::clear_status(rctx(ctx)?).await.gql()?,
+        ))
     }
     /// Create an API token for yourself. Its secret is in the answer and never again.
-    async fn create_api_token(&self, ctx: &Context<'_>, input: CreateApiTokenInput) -> Result<CreatedApiToken> {
+    async fn create_api_token(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateApiTokenInput,
+    ) -> Result<CreatedApiToken> {
         let input = resolvers::auth::CreateApiTokenInput {
             name: input.name,
             scopes: input.scopes,
             expires_at: input.expires_at,
         };
-        let created = resolvers::auth::create_api_token(rctx(ctx)?, input).await.gql()?;
-        Ok(CreatedApiToken { token: created.token, api_token: created.row.into() })
+        let created = resolvers::auth::create_api_token(rctx(ctx)?, input)
+            .await
+            .gql()?;
+        Ok(CreatedApiToken {
+            token: created.token,
+            api_token: created.row.into(),
+        })
     }
     /// Revoke an API token (yours; admins: any in the workspace).
     async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> Result<ApiToken> {
         let id = ids::decode(&id, Kind::ApiToken, "id")?;
-        Ok(resolvers::auth::revoke_api_token(rctx(ctx)?, id).await.gql()?.into())
+        Ok(resolvers::auth::revoke_api_token(rctx(ctx)?, id)
+            .await
+            .gql()?
+            .into())
     }
     /// Create a department (admins).
     async fn create_department(
@@ -257,20 +367,41 @@ impl PeopleMutation {
     ) -> Result<Department> {
         let input = resolvers::people::CreateDepartmentInput {
             name,
-            parent_id: parent_id.map(|id| ids::decode(&id, Kind::Department, "parentId")).transpose()?,
-            manager_id: manager_id.map(|id| ids::decode(&id, Kind::User, "managerId")).transpose()?,
+            parent_id: parent_id
+                .map(|id| ids::decode(&id, Kind::Department, "parentId"))
+                .transpose()?,
+            manager_id: manager_id
+                .map(|id| ids::decode(&id, Kind::User, "managerId"))
+                .transpose()?,
         };
-        Ok(Department(resolvers::people::create_department(rctx(ctx)?, input).await.gql()?))
+        Ok(Department(
+            resolvers::people::create_department(rctx(ctx)?, input)
+                .await
+                .gql()?,
+        ))
     }
     /// Create a group tag (admins).
     async fn create_group_tag(&self, ctx: &Context<'_>, name: String) -> Result<GroupTag> {
-        Ok(GroupTag(resolvers::people::create_group_tag(rctx(ctx)?, &name).await.gql()?))
+        Ok(GroupTag(
+            resolvers::people::create_group_tag(rctx(ctx)?, &name)
+                .await
+                .gql()?,
+        ))
     }
     /// Add users to a group tag (admins).
-    async fn add_group_tag_members(&self, ctx: &Context<'_>, tag_id: ID, user_ids: Vec<ID>) -> Result<GroupTag> {
+    async fn add_group_tag_members(
+        &self,
+        ctx: &Context<'_>,
+        tag_id: ID,
+        user_ids: Vec<ID>,
+    ) -> Result<GroupTag> {
         let tag_id = ids::decode(&tag_id, Kind::GroupTag, "tagId")?;
         let user_ids = ids::decode_all(&user_ids, Kind::User, "userIds")?;
-        Ok(GroupTag(resolvers::people::add_group_tag_members(rctx(ctx)?, tag_id, &user_ids).await.gql()?))
+        Ok(GroupTag(
+            resolvers::people::add_group_tag_members(rctx(ctx)?, tag_id, &user_ids)
+                .await
+                .gql()?,
+        ))
     }
 }
 

@@ -37,7 +37,9 @@ impl PeopleQuery {
     }
     /// The authenticated user's workspace.
     async fn workspace(&self, ctx: &Context<'_>) -> Result<Workspace> {
-        Ok(Workspace(resolvers::people::get_workspace(rctx(ctx)?).await.gql()?))
+        Ok(Workspace(
+            resolvers::people::get_workspace(rctx(ctx)?).await.gql()?,
+        ))
     }
     /// Users of the workspace, by id.
     #[graphql(complexity = "page_cost(first, child_complexity)")]
@@ -46,7 +48,8 @@ impl PeopleQuery {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-        #[graphql(desc = "Only users whose name, nickname or email contains this text.")] query: Option<String>,
+        #[graphql(desc = "Only users whose name, nickname or email contains this text.")]
+        query: Option<String>,
         department_id: Option<ID>,
         #[graphql(default)] include_suspended: bool,
     ) -> Result<UserConnection> {
@@ -54,8 +57,14 @@ impl PeopleQuery {
         let department_id = department_id
             .map(|id| ids::decode(&id, Kind::Department, "departmentId"))
             .transpose()?;
-        let filter = UserFilter { query, department_id, include_suspended };
-        let rows = resolvers::people::list_users(rctx(ctx)?, filter, page).await.gql()?;
+        let filter = UserFilter {
+            query,
+            department_id,
+            include_suspended,
+        };
+        let rows = resolvers::people::list_users(rctx(ctx)?, filter, page)
+            .await
+            .gql()?;
         Ok(connection(rows, |u| u.id, User))
     }
     /// One user.
@@ -65,7 +74,9 @@ impl PeopleQuery {
     }
     /// Departments, by name.
     async fn departments(&self, ctx: &Context<'_>) -> Result<Vec<Department>> {
-        let rows = resolvers::people::list_departments(rctx(ctx)?).await.gql()?;
+        let rows = resolvers::people::list_departments(rctx(ctx)?)
+            .await
+            .gql()?;
         Ok(rows.into_iter().map(Department).collect())
     }
     /// Group tags, by name.
@@ -95,11 +106,19 @@ impl MessagingQuery {
         after: Option<String>,
         #[graphql(desc = "Only chats you are a member of.", default)] member_only: bool,
         #[graphql(desc = "Include archived chats.", default)] include_archived: bool,
-        #[graphql(desc = "Only chats of this kind (threads only when asked for).")] kind: Option<ChatKindGql>,
+        #[graphql(desc = "Only chats of this kind (threads only when asked for).")] kind: Option<
+            ChatKindGql,
+        >,
     ) -> Result<ChatConnection> {
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
-        let filter = ChatFilter { member_only, include_archived, kind: kind.map(Into::into) };
-        let rows = resolvers::chats::list_chats(rctx(ctx)?, filter, page).await.gql()?;
+        let filter = ChatFilter {
+            member_only,
+            include_archived,
+            kind: kind.map(Into::into),
+        };
+        let rows = resolvers::chats::list_chats(rctx(ctx)?, filter, page)
+            .await
+            .gql()?;
         crate::loaders::prefetch_chats(ctx, &rows.items).await?;
         Ok(connection(rows, |c| c.id, Chat))
     }
@@ -119,14 +138,17 @@ impl MessagingQuery {
     ) -> Result<MessageConnection> {
         let chat_id = ids::decode(&chat_id, Kind::Chat, "chatId")?;
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
-        let rows = resolvers::messages::list_messages(rctx(ctx)?, chat_id, page).await.gql()?;
+        let rows = resolvers::messages::list_messages(rctx(ctx)?, chat_id, page)
+            .await
+            .gql()?;
         crate::loaders::prefetch_messages(ctx, &rows.items).await?;
         Ok(connection(rows, |m| m.id, Message))
     }
     /// One message; null when it does not exist or you cannot see it.
     async fn message(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Message>> {
         let id = ids::decode(&id, Kind::Message, "id")?;
-        not_found_is_null(resolvers::messages::get_message(rctx(ctx)?, id).await).map(|m| m.map(Message))
+        not_found_is_null(resolvers::messages::get_message(rctx(ctx)?, id).await)
+            .map(|m| m.map(Message))
     }
     /// Full-text search over messages, chats and users (every word must match, as a prefix).
     async fn search(
@@ -137,22 +159,36 @@ impl MessagingQuery {
         #[graphql(desc = "Messages sent at or after this time.")] from: Option<DateTime<Utc>>,
         #[graphql(desc = "Messages sent before this time.")] to: Option<DateTime<Utc>>,
     ) -> Result<SearchResults> {
-        let chat_id = chat_id.map(|id| ids::decode(&id, Kind::Chat, "chatId")).transpose()?;
-        let author_id = author_id.map(|id| ids::decode(&id, Kind::User, "authorId")).transpose()?;
-        Ok(SearchResults(MessageSearch { query, chat_id, author_id, from, to }))
+        let chat_id = chat_id
+            .map(|id| ids::decode(&id, Kind::Chat, "chatId"))
+            .transpose()?;
+        let author_id = author_id
+            .map(|id| ids::decode(&id, Kind::User, "authorId"))
+            .transpose()?;
+        Ok(SearchResults(MessageSearch {
+            query,
+            chat_id,
+            author_id,
+            from,
+            to,
+        }))
     }
     /// Any object by its global id; null when it does not exist or you cannot see it.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         let Some((kind, raw)) = ids::decode_any(&id) else {
-            return Err(crate::error::to_gql(resolvers::Error::invalid("id", "not a valid global id")));
+            return Err(crate::error::to_gql(resolvers::Error::invalid(
+                "id",
+                "not a valid global id",
+            )));
         };
         let c = rctx(ctx)?;
         Ok(match kind {
-            Kind::User => not_found_is_null(resolvers::people::get_user(c, raw).await)?.map(|u| Node::User(User(u))),
-            Kind::Chat => not_found_is_null(resolvers::chats::get_chat(c, raw).await)?.map(|x| Node::Chat(Chat(x))),
-            Kind::Message => {
-                not_found_is_null(resolvers::messages::get_message(c, raw).await)?.map(|m| Node::Message(Message(m)))
-            }
+            Kind::User => not_found_is_null(resolvers::people::get_user(c, raw).await)?
+                .map(|u| Node::User(User(u))),
+            Kind::Chat => not_found_is_null(resolvers::chats::get_chat(c, raw).await)?
+                .map(|x| Node::Chat(Chat(x))),
+            Kind::Message => not_found_is_null(resolvers::messages::get_message(c, raw).await)?
+                .map(|m| Node::Message(Message(m))),
             _ => None,
         })
     }
@@ -165,24 +201,45 @@ pub struct SearchResults(MessageSearch);
 impl SearchResults {
     /// Matching messages in chats you can read, newest first.
     #[graphql(complexity = "page_cost(first, child_complexity)")]
-    async fn messages(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<MessageConnection> {
+    async fn messages(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<MessageConnection> {
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
-        let rows = resolvers::search::search_messages(rctx(ctx)?, self.0.clone(), page).await.gql()?;
+        let rows = resolvers::search::search_messages(rctx(ctx)?, self.0.clone(), page)
+            .await
+            .gql()?;
         crate::loaders::prefetch_messages(ctx, &rows.items).await?;
         Ok(connection(rows, |m| m.id, Message))
     }
     /// Matching chats you can see.
     #[graphql(complexity = "page_cost(first, child_complexity)")]
-    async fn chats(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<ChatConnection> {
+    async fn chats(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ChatConnection> {
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
-        let rows = resolvers::search::search_chats(rctx(ctx)?, &self.0.query, page).await.gql()?;
+        let rows = resolvers::search::search_chats(rctx(ctx)?, &self.0.query, page)
+            .await
+            .gql()?;
         Ok(connection(rows, |c| c.id, Chat))
     }
     /// Matching users.
     #[graphql(complexity = "page_cost(first, child_complexity)")]
-    async fn users(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<UserConnection> {
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<UserConnection> {
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
-        let rows = resolvers::search::search_users(rctx(ctx)?, &self.0.query, page).await.gql()?;
+        let rows = resolvers::search::search_users(rctx(ctx)?, &self.0.query, page)
+            .await
+            .gql()?;
         Ok(connection(rows, |u| u.id, User))
     }
 }
@@ -201,4 +258,3 @@ fn not_found_is_null<T>(r: resolvers::Result<T>) -> Result<Option<T>> {
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
 pub struct Query(PeopleQuery, MessagingQuery, FederationEntities);
-

@@ -92,15 +92,21 @@ pub struct ReadStateChange {
 
 type Item<T> = Result<T>;
 
-/// Events of one chat that the principal may see, until they may no longer.
-fn chat_events(rc: resolvers::Ctx, chat_id: i64) -> impl Stream<Item = Item<Arc<Event>>> {
+/// Events of one chat that the principal may see, until they may no longer. For a
+/// thread, sight follows its parent chat, so the parent's access changes are watched too.
+fn chat_events(rc: resolvers::Ctx, chat_id: i64, parent: Option<i64>) -> impl Stream<Item = Item<Arc<Event>>> {
     let rx = rc.bus.subscribe();
     stream::unfold(Some((rc, rx)), move |state| async move {
         let (rc, mut rx) = state?;
         loop {
             match rx.recv().await {
                 Ok(ev) => {
-                    if ev.workspace_id != rc.workspace_id() || ev.kind.chat_id() != Some(chat_id) {
+                    if ev.workspace_id != rc.workspace_id() {
+                        continue;
+                    }
+                    let own = ev.kind.chat_id() == Some(chat_id);
+                    let of_parent = parent.is_some() && ev.kind.chat_id() == parent;
+                    if !own && !of_parent {
                         continue;
                     }
                     if may_change_access(&ev.kind, rc.user_id()) {
@@ -109,6 +115,9 @@ fn chat_events(rc: resolvers::Ctx, chat_id: i64) -> impl Stream<Item = Item<Arc<
                             Ok(false) => return None,
                             Err(e) => return Some((Err(to_gql(e)), None)),
                         }
+                    }
+                    if !own {
+                        continue;
                     }
                     return Some((Ok(ev), Some((rc, rx))));
                 }
@@ -126,7 +135,10 @@ fn chat_events(rc: resolvers::Ctx, chat_id: i64) -> impl Stream<Item = Item<Arc<
 }
 
 /// Events of the principal's workspace about chats they can see (or about themselves).
-fn workspace_events(rc: resolvers::Ctx, only_chat: Option<i64>) -> impl Stream<Item = Item<Arc<Event>>> {
+fn workspace_events(
+    rc: resolvers::Ctx,
+    only_chat: Option<i64>,
+) -> impl Stream<Item = Item<Arc<Event>>> {
     let rx = rc.bus.subscribe();
     stream::unfold(Some((rc, rx)), move |state| async move {
         let (rc, mut rx) = state?;
@@ -136,7 +148,9 @@ fn workspace_events(rc: resolvers::Ctx, only_chat: Option<i64>) -> impl Stream<I
                     if ev.workspace_id != rc.workspace_id() {
                         continue;
                     }
-                    let Some(chat_id) = ev.kind.chat_id() else { continue };
+                    let Some(chat_id) = ev.kind.chat_id() else {
+                        continue;
+                    };
                     if only_chat.is_some_and(|only| only != chat_id) {
                         continue;
                     }
@@ -167,8 +181,11 @@ fn workspace_events(rc: resolvers::Ctx, only_chat: Option<i64>) -> impl Stream<I
 /// Whether an event may have taken away the principal's sight of its chat.
 fn may_change_access(kind: &EventKind, me: i64) -> bool {
     match kind {
-        EventKind::ChatMembershipChanged { user_ids, change, .. } => {
-            matches!(change, MembershipChange::Removed | MembershipChange::Left) && user_ids.contains(&me)
+        EventKind::ChatMembershipChanged {
+            user_ids, change, ..
+        } => {
+            matches!(change, MembershipChange::Removed | MembershipChange::Left)
+                && user_ids.contains(&me)
         }
         EventKind::ChatUpdated { .. } => true,
         _ => false,
@@ -176,12 +193,15 @@ fn may_change_access(kind: &EventKind, me: i64) -> bool {
 }
 
 /// Start a chat subscription: authenticate, check the scope and that the chat is visible.
-async fn start(ctx: &Context<'_>, chat_id: &ID, scope: Scope) -> Result<(resolvers::Ctx, i64)> {
+/// Returns the chat id and, for a thread, the id of the chat its visibility follows.
+async fn start(ctx: &Context<'_>, chat_id: &ID, scope: Scope) -> Result<(resolvers::Ctx, i64, Option<i64>)> {
     let rc = rctx(ctx)?.clone();
     rc.require(scope).gql()?;
     let chat_id = ids::decode(chat_id, Kind::Chat, "chatId")?;
-    resolvers::chats::get_chat(&rc, chat_id).await.gql()?;
-    Ok((rc, chat_id))
+    // What `get_chat` checks, keeping the access to learn a thread's parent chat.
+    rc.require(Scope::ChatsRead).gql()?;
+    let access = resolvers::chats::access(&rc.db, &rc.principal, chat_id).await.gql()?;
+    Ok((rc, chat_id, access.parent.map(|p| p.chat.id)))
 }
 
 /// Live updates of chats and messages.
@@ -191,9 +211,13 @@ pub struct MessagingSubscription;
 #[Subscription]
 impl MessagingSubscription {
     /// Messages posted to a chat (or thread) from now on.
-    async fn message_added(&self, ctx: &Context<'_>, chat_id: ID) -> Result<impl Stream<Item = Item<Message>>> {
-        let (rc, chat_id) = start(ctx, &chat_id, Scope::MessagesRead).await?;
-        Ok(chat_events(rc, chat_id).filter_map(|ev| async move {
+    async fn message_added(
+        &self,
+        ctx: &Context<'_>,
+        chat_id: ID,
+    ) -> Result<impl Stream<Item = Item<Message>>> {
+        let (rc, chat_id, parent) = start(ctx, &chat_id, Scope::MessagesRead).await?;
+        Ok(chat_events(rc, chat_id, parent).filter_map(|ev| async move {
             match ev {
                 Ok(ev) => match &ev.kind {
                     EventKind::MessageAdded { message } => Some(Ok(Message(message.clone()))),
@@ -205,9 +229,13 @@ impl MessagingSubscription {
     }
 
     /// Messages of a chat edited, pinned or unpinned.
-    async fn message_updated(&self, ctx: &Context<'_>, chat_id: ID) -> Result<impl Stream<Item = Item<Message>>> {
-        let (rc, chat_id) = start(ctx, &chat_id, Scope::MessagesRead).await?;
-        Ok(chat_events(rc, chat_id).filter_map(|ev| async move {
+    async fn message_updated(
+        &self,
+        ctx: &Context<'_>,
+        chat_id: ID,
+    ) -> Result<impl Stream<Item = Item<Message>>> {
+        let (rc, chat_id, parent) = start(ctx, &chat_id, Scope::MessagesRead).await?;
+        Ok(chat_events(rc, chat_id, parent).filter_map(|ev| async move {
             match ev {
                 Ok(ev) => match &ev.kind {
                     EventKind::MessageUpdated { message } => Some(Ok(Message(message.clone()))),
@@ -219,12 +247,19 @@ impl MessagingSubscription {
     }
 
     /// Messages of a chat deleted.
-    async fn message_deleted(&self, ctx: &Context<'_>, chat_id: ID) -> Result<impl Stream<Item = Item<DeletedMessage>>> {
-        let (rc, chat_id) = start(ctx, &chat_id, Scope::MessagesRead).await?;
-        Ok(chat_events(rc, chat_id).filter_map(|ev| async move {
+    async fn message_deleted(
+        &self,
+        ctx: &Context<'_>,
+        chat_id: ID,
+    ) -> Result<impl Stream<Item = Item<DeletedMessage>>> {
+        let (rc, chat_id, parent) = start(ctx, &chat_id, Scope::MessagesRead).await?;
+        Ok(chat_events(rc, chat_id, parent).filter_map(|ev| async move {
             match ev {
                 Ok(ev) => match &ev.kind {
-                    EventKind::MessageDeleted { chat_id, message_id } => Some(Ok(DeletedMessage {
+                    EventKind::MessageDeleted {
+                        chat_id,
+                        message_id,
+                    } => Some(Ok(DeletedMessage {
                         id: ids::encode(Kind::Message, *message_id),
                         chat_id: ids::encode(Kind::Chat, *chat_id),
                         deleted_at: Some(ev.at),
@@ -237,16 +272,29 @@ impl MessagingSubscription {
     }
 
     /// Reactions added to or removed from messages of a chat.
-    async fn reaction_changed(&self, ctx: &Context<'_>, chat_id: ID) -> Result<impl Stream<Item = Item<ReactionChange>>> {
-        let (rc, chat_id) = start(ctx, &chat_id, Scope::ReactionsRead).await?;
+    async fn reaction_changed(
+        &self,
+        ctx: &Context<'_>,
+        chat_id: ID,
+    ) -> Result<impl Stream<Item = Item<ReactionChange>>> {
+        let (rc, chat_id, parent) = start(ctx, &chat_id, Scope::ReactionsRead).await?;
         let db_ctx = rc.clone();
-        Ok(chat_events(rc, chat_id).filter_map(move |ev| {
+        Ok(chat_events(rc, chat_id, parent).filter_map(move |ev| {
             let db_ctx = db_ctx.clone();
             async move {
                 match ev {
                     Ok(ev) => match &ev.kind {
-                        EventKind::ReactionChanged { chat_id, message_id, user_id, emoji, added } => {
-                            let message = resolvers::messages::get_message(&db_ctx, *message_id).await.ok().map(Message);
+                        EventKind::ReactionChanged {
+                            chat_id,
+                            message_id,
+                            user_id,
+                            emoji,
+                            added,
+                        } => {
+                            let message = resolvers::messages::get_message(&db_ctx, *message_id)
+                                .await
+                                .ok()
+                                .map(Message);
                             Some(Ok(ReactionChange {
                                 message_id: ids::encode(Kind::Message, *message_id),
                                 chat_id: ids::encode(Kind::Chat, *chat_id),
@@ -287,13 +335,26 @@ impl MessagingSubscription {
             async move {
                 match ev {
                     Ok(ev) => match &ev.kind {
-                        EventKind::ChatMembershipChanged { chat_id, user_ids, change } => {
-                            let chat = resolvers::chats::get_chat(&db_ctx, *chat_id).await.ok().map(Chat);
-                            let actor = resolvers::people::get_user(&db_ctx, ev.actor_id).await.ok().map(User);
+                        EventKind::ChatMembershipChanged {
+                            chat_id,
+                            user_ids,
+                            change,
+                        } => {
+                            let chat = resolvers::chats::get_chat(&db_ctx, *chat_id)
+                                .await
+                                .ok()
+                                .map(Chat);
+                            let actor = resolvers::people::get_user(&db_ctx, ev.actor_id)
+                                .await
+                                .ok()
+                                .map(User);
                             Some(Ok(ChatMembershipChange {
                                 chat_id: ids::encode(Kind::Chat, *chat_id),
                                 chat,
-                                user_ids: user_ids.iter().map(|id| ids::encode(Kind::User, *id)).collect(),
+                                user_ids: user_ids
+                                    .iter()
+                                    .map(|id| ids::encode(Kind::User, *id))
+                                    .collect(),
                                 change: (*change).into(),
                                 actor,
                             }))
@@ -325,7 +386,11 @@ impl MessagingSubscription {
         Ok(workspace_events(rc, only).filter_map(|ev| async move {
             match ev {
                 Ok(ev) => match &ev.kind {
-                    EventKind::ReadStateChanged { chat_id, user_id, last_read_message_id } => Some(Ok(ReadStateChange {
+                    EventKind::ReadStateChanged {
+                        chat_id,
+                        user_id,
+                        last_read_message_id,
+                    } => Some(Ok(ReadStateChange {
                         chat_id: ids::encode(Kind::Chat, *chat_id),
                         user_id: ids::encode(Kind::User, *user_id),
                         last_read_message_id: ids::encode(Kind::Message, *last_read_message_id),

@@ -15,35 +15,76 @@ fn switchboard() -> Command {
 async fn token_create_prints_only_a_token_that_authenticates_as_the_owner() {
     let app = TestApp::spawn().await;
     let out = switchboard()
-        .args(["token", "create", "--workspace", "cli-corp", "--user", "boss@cli.test", "--name", "ci"])
+        .args([
+            "token",
+            "create",
+            "--workspace",
+            "cli-corp",
+            "--user",
+            "boss@cli.test",
+            "--name",
+            "ci",
+        ])
         .env("DATABASE_URL", &app.database_url)
         .env("RUST_LOG", "error")
         .output()
         .unwrap();
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 1, "stdout must hold only the token: {stdout:?}");
+    assert_eq!(
+        lines.len(),
+        1,
+        "stdout must hold only the token: {stdout:?}"
+    );
     let token = lines[0];
     assert!(token.starts_with("sbt_"));
 
-    let data = app.gql_ok(token, "{ me { name role email } workspace { slug } }", json!({})).await;
-    assert_eq!(data["me"]["role"], "OWNER", "the first user of a workspace is its owner");
+    let data = app
+        .gql_ok(
+            token,
+            "{ me { name role email } workspace { slug } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data["me"]["role"], "OWNER",
+        "the first user of a workspace is its owner"
+    );
     assert_eq!(data["me"]["email"], "boss@cli.test");
     assert_eq!(data["workspace"]["slug"], "cli-corp");
 
     // A second user of the same workspace is a member, and a scoped token is limited.
     let out = switchboard()
-        .args(["token", "create", "--workspace", "cli-corp", "--user", "dev@cli.test", "--scopes", "users:read"])
+        .args([
+            "token",
+            "create",
+            "--workspace",
+            "cli-corp",
+            "--user",
+            "dev@cli.test",
+            "--scopes",
+            "users:read",
+        ])
         .env("DATABASE_URL", &app.database_url)
         .env("RUST_LOG", "error")
         .output()
         .unwrap();
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let scoped = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     let data = app.gql_ok(&scoped, "{ me { role } }", json!({})).await;
     assert_eq!(data["me"]["role"], "MEMBER");
-    let (code, _) = app.gql_err(&scoped, "{ chats { edges { node { id } } } }", json!({})).await;
+    let (code, _) = app
+        .gql_err(&scoped, "{ chats { edges { node { id } } } }", json!({}))
+        .await;
     assert_eq!(code, "INSUFFICIENT_SCOPE");
 }
 
@@ -51,7 +92,14 @@ async fn token_create_prints_only_a_token_that_authenticates_as_the_owner() {
 async fn token_create_rejects_a_bad_scope_and_a_bad_slug() {
     let app = TestApp::spawn().await;
     let out = switchboard()
-        .args(["token", "create", "--workspace", "ok", "--scopes", "no:such"])
+        .args([
+            "token",
+            "create",
+            "--workspace",
+            "ok",
+            "--scopes",
+            "no:such",
+        ])
         .env("DATABASE_URL", &app.database_url)
         .output()
         .unwrap();

@@ -31,7 +31,9 @@ async fn seed(app: &TestApp) -> (crate::util::Actor, String) {
         app.user("acme", "bob@acme.test", Role::Member).await,
         app.user("acme", "cy@acme.test", Role::Member).await,
     ];
-    let chat = app.create_chat(&owner, "busy", false, &[&others[0], &others[1]]).await;
+    let chat = app
+        .create_chat(&owner, "busy", false, &[&others[0], &others[1]])
+        .await;
     let chat_id = crate::util::rid(&chat);
     let ctx_of = |token: &str| {
         let token = token.to_owned();
@@ -39,7 +41,9 @@ async fn seed(app: &TestApp) -> (crate::util::Actor, String) {
         let bus = app.state.bus.clone();
         let jwt = app.state.jwt.clone();
         async move {
-            let (p, _) = resolvers::auth::authenticate(&db, &jwt, &token).await.unwrap();
+            let (p, _) = resolvers::auth::authenticate(&db, &jwt, &token)
+                .await
+                .unwrap();
             resolvers::Ctx::new(db, bus, p)
         }
     };
@@ -64,26 +68,45 @@ async fn seed(app: &TestApp) -> (crate::util::Actor, String) {
         )
         .await
         .unwrap();
-        resolvers::messages::add_reaction(&bob_ctx, m.id, "👍").await.unwrap();
-        resolvers::messages::add_reaction(&owner_ctx, m.id, "🎉").await.unwrap();
+        resolvers::messages::add_reaction(&bob_ctx, m.id, "👍")
+            .await
+            .unwrap();
+        resolvers::messages::add_reaction(&owner_ctx, m.id, "🎉")
+            .await
+            .unwrap();
         if i % 10 == 0 {
-            let thread = resolvers::chats::create_thread(&bob_ctx, m.id).await.unwrap();
+            let thread = resolvers::chats::create_thread(&bob_ctx, m.id)
+                .await
+                .unwrap();
             resolvers::messages::send_message(
                 &bob_ctx,
-                SendMessageInput { chat_id: thread.id, content: "reply".into(), ..Default::default() },
+                SendMessageInput {
+                    chat_id: thread.id,
+                    content: "reply".into(),
+                    ..Default::default()
+                },
             )
             .await
             .unwrap();
         }
         last = m.id;
     }
-    resolvers::messages::mark_read(&bob_ctx, chat_id, last - 50).await.unwrap();
+    resolvers::messages::mark_read(&bob_ctx, chat_id, last - 50)
+        .await
+        .unwrap();
     (owner, gid(schema::ids::Kind::Chat, chat_id))
 }
 
-async fn statements_for(app: &TestApp, token: &str, chat: &str, first: i64) -> (u64, serde_json::Value) {
+async fn statements_for(
+    app: &TestApp,
+    token: &str,
+    chat: &str,
+    first: i64,
+) -> (u64, serde_json::Value) {
     let before = app.statement_count();
-    let data = app.gql_ok(token, PAGE_QUERY, json!({ "chat": chat, "first": first })).await;
+    let data = app
+        .gql_ok(token, PAGE_QUERY, json!({ "chat": chat, "first": first }))
+        .await;
     (app.statement_count() - before, data)
 }
 
@@ -97,14 +120,24 @@ async fn a_page_of_messages_costs_the_same_statements_at_1_20_and_100() {
     let (one, data1) = statements_for(&app, &owner.token, &chat, 1).await;
     let (twenty, _) = statements_for(&app, &owner.token, &chat, 20).await;
     let (hundred, data100) = statements_for(&app, &owner.token, &chat, 100).await;
-    println!("P4 statements per messages page: first:1 = {one}, first:20 = {twenty}, first:100 = {hundred}");
+    println!(
+        "P4 statements per messages page: first:1 = {one}, first:20 = {twenty}, first:100 = {hundred}"
+    );
 
     assert_eq!(data1["messages"]["edges"].as_array().unwrap().len(), 1);
     let edges = data100["messages"]["edges"].as_array().unwrap();
     assert_eq!(edges.len(), 100);
     // The page really carries every relation, so the count is not flat by omission.
-    assert!(edges.iter().all(|e| e["node"]["reactions"].as_array().unwrap().len() == 2));
-    assert!(edges.iter().all(|e| e["node"]["attachments"].as_array().unwrap().len() == 1));
+    assert!(
+        edges
+            .iter()
+            .all(|e| e["node"]["reactions"].as_array().unwrap().len() == 2)
+    );
+    assert!(
+        edges
+            .iter()
+            .all(|e| e["node"]["attachments"].as_array().unwrap().len() == 1)
+    );
     assert!(edges.iter().any(|e| e["node"]["threadReplyCount"] == 1));
     assert!(edges.iter().any(|e| e["node"]["readCount"] == 1));
     assert!(edges.iter().any(|e| e["node"]["readCount"] == 0));

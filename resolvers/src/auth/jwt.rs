@@ -127,7 +127,10 @@ mod tests {
         assert!(other.verify(&good).is_err());
         // alg "none" with a valid-looking payload.
         let parts: Vec<&str> = good.split('.').collect();
-        let none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.", parts.get(1).copied().unwrap_or(""));
+        let none = format!(
+            "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.",
+            parts.get(1).copied().unwrap_or("")
+        );
         assert!(cfg.verify(&none).is_err());
     }
 

@@ -6,7 +6,10 @@ mod tokens;
 
 pub use jwt::{JwtConfig, SessionClaims};
 pub use scopes::{Scope, Scopes};
-pub use tokens::{CreateApiTokenInput, CreatedApiToken, create_api_token, issue_api_token, list_api_tokens, revoke_api_token};
+pub use tokens::{
+    CreateApiTokenInput, CreatedApiToken, create_api_token, issue_api_token, list_api_tokens,
+    revoke_api_token,
+};
 
 use chrono::Utc;
 use entities::{api_tokens, users};
@@ -19,7 +22,11 @@ use crate::{Error, Result};
 /// Authenticate a bearer credential: a JWT session (three dot-separated parts) or an API
 /// token. Any failure — unknown, expired, revoked, bad signature, suspended user — is
 /// [`Error::Unauthenticated`], with no hint of which.
-pub async fn authenticate(db: &DatabaseConnection, jwt: &JwtConfig, bearer: &str) -> Result<(Principal, users::Model)> {
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    jwt: &JwtConfig,
+    bearer: &str,
+) -> Result<(Principal, users::Model)> {
     let bearer = bearer.trim();
     if bearer.is_empty() {
         return Err(Error::Unauthenticated);

@@ -161,13 +161,19 @@ impl Scopes {
             if !scope.allowed_for(role, is_bot) {
                 return Err(crate::Error::invalid(
                     field,
-                    format!("scope `{scope}` is not available to the role `{}`", role.as_str()),
+                    format!(
+                        "scope `{scope}` is not available to the role `{}`",
+                        role.as_str()
+                    ),
                 ));
             }
             set.insert(scope);
         }
         if set.is_empty() {
-            return Err(crate::Error::invalid(field, "at least one scope is required"));
+            return Err(crate::Error::invalid(
+                field,
+                "at least one scope is required",
+            ));
         }
         Ok(Scopes(set))
     }
@@ -184,7 +190,11 @@ impl Scopes {
 
     /// The space-separated form stored with a token.
     pub fn to_stored(&self) -> String {
-        self.0.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
+        self.0
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 

@@ -23,7 +23,8 @@ pub(crate) fn hash_token(token: &str) -> String {
 
 fn generate() -> Result<String> {
     let mut bytes = [0_u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| Error::internal(std::io::Error::other(e.to_string())))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::internal(std::io::Error::other(e.to_string())))?;
     Ok(format!("{TOKEN_PREFIX}{}", hex::encode(bytes)))
 }
 
@@ -131,7 +132,11 @@ pub async fn revoke_api_token(ctx: &Ctx, token_id: i64) -> Result<api_tokens::Mo
 }
 
 /// Record use, at most once a minute per token (no write on every request).
-pub(crate) async fn touch(db: &DatabaseConnection, token: &api_tokens::Model, now: DateTime<Utc>) -> Result<()> {
+pub(crate) async fn touch(
+    db: &DatabaseConnection,
+    token: &api_tokens::Model,
+    now: DateTime<Utc>,
+) -> Result<()> {
     if token
         .last_used_at
         .is_some_and(|at| now.signed_duration_since(at).num_seconds() < 60)
@@ -139,7 +144,10 @@ pub(crate) async fn touch(db: &DatabaseConnection, token: &api_tokens::Model, no
         return Ok(());
     }
     api_tokens::Entity::update_many()
-        .col_expr(api_tokens::Column::LastUsedAt, sea_orm::sea_query::Expr::value(now))
+        .col_expr(
+            api_tokens::Column::LastUsedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
         .filter(api_tokens::Column::Id.eq(token.id))
         .exec(db)
         .await?;

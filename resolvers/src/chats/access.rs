@@ -43,7 +43,10 @@ impl FromStr for ChatKind {
             "group" => Ok(ChatKind::Group),
             "direct" => Ok(ChatKind::Direct),
             "thread" => Ok(ChatKind::Thread),
-            other => Err(Error::invalid("kind", format!("unknown chat kind `{other}`"))),
+            other => Err(Error::invalid(
+                "kind",
+                format!("unknown chat kind `{other}`"),
+            )),
         }
     }
 }
@@ -83,7 +86,10 @@ impl FromStr for ChatRole {
             "admin" => Ok(ChatRole::Admin),
             "editor" => Ok(ChatRole::Editor),
             "member" => Ok(ChatRole::Member),
-            other => Err(Error::invalid("role", format!("unknown chat role `{other}`"))),
+            other => Err(Error::invalid(
+                "role",
+                format!("unknown chat role `{other}`"),
+            )),
         }
     }
 }
@@ -115,7 +121,9 @@ impl Access {
         if p.is_admin() || self.role() == Some(ChatRole::Admin) {
             Ok(())
         } else {
-            Err(Error::Forbidden("only the chat's admins can do this".into()))
+            Err(Error::Forbidden(
+                "only the chat's admins can do this".into(),
+            ))
         }
     }
 
@@ -137,7 +145,8 @@ impl Access {
                 Some(ChatRole::Admin | ChatRole::Editor) => Ok(()),
                 Some(ChatRole::Member) if p.is_admin() => Ok(()),
                 Some(ChatRole::Member) => Err(Error::Forbidden(
-                    "only the channel's admins and editors can post; reply in a thread instead".into(),
+                    "only the channel's admins and editors can post; reply in a thread instead"
+                        .into(),
                 )),
                 None => Err(Error::Forbidden("join the chat before posting".into())),
             },

@@ -50,8 +50,12 @@ pub(crate) async fn insert_members(
 
 fn ensure_has_members(kind: ChatKind) -> Result<()> {
     match kind {
-        ChatKind::Direct => Err(Error::Forbidden("a direct chat's members cannot change".into())),
-        ChatKind::Thread => Err(Error::Forbidden("a thread's members follow its chat".into())),
+        ChatKind::Direct => Err(Error::Forbidden(
+            "a direct chat's members cannot change".into(),
+        )),
+        ChatKind::Thread => Err(Error::Forbidden(
+            "a thread's members follow its chat".into(),
+        )),
         ChatKind::Channel | ChatKind::Group => Ok(()),
     }
 }
@@ -73,7 +77,10 @@ pub async fn add_chat_members(
     }
     let ids = super::existing_users(ctx, user_ids, "userIds").await?;
     let existing = member_ids_of(&ctx.db, chat_id).await?;
-    let new: Vec<i64> = ids.into_iter().filter(|id| !existing.contains(id)).collect();
+    let new: Vec<i64> = ids
+        .into_iter()
+        .filter(|id| !existing.contains(id))
+        .collect();
     let txn = ctx.write().await?;
     insert_members(&txn, &acc.chat, &new, role).await?;
     txn.commit().await?;
@@ -162,7 +169,12 @@ pub async fn join_chat(ctx: &Ctx, chat_id: i64) -> Result<chats::Model> {
 }
 
 /// Change a member's chat role (chat admins, workspace admins).
-pub async fn set_chat_member_role(ctx: &Ctx, chat_id: i64, user_id: i64, role: ChatRole) -> Result<chat_members::Model> {
+pub async fn set_chat_member_role(
+    ctx: &Ctx,
+    chat_id: i64,
+    user_id: i64,
+    role: ChatRole,
+) -> Result<chat_members::Model> {
     ctx.require(Scope::ChatMembersWrite)?;
     let acc = access(&ctx.db, &ctx.principal, chat_id).await?;
     ensure_has_members(acc.kind()?)?;
@@ -189,7 +201,11 @@ pub async fn set_chat_member_role(ctx: &Ctx, chat_id: i64, user_id: i64, role: C
 }
 
 /// The members of a chat the caller can see, by user id.
-pub async fn list_chat_members(ctx: &Ctx, chat_id: i64, page: PageArgs) -> Result<Page<chat_members::Model>> {
+pub async fn list_chat_members(
+    ctx: &Ctx,
+    chat_id: i64,
+    page: PageArgs,
+) -> Result<Page<chat_members::Model>> {
     ctx.require(Scope::ChatMembersRead)?;
     access(&ctx.db, &ctx.principal, chat_id).await?;
     let mut q = chat_members::Entity::find().filter(chat_members::Column::ChatId.eq(chat_id));
@@ -215,7 +231,11 @@ pub(crate) async fn member_ids_of<C: ConnectionTrait>(db: &C, chat_id: i64) -> R
 }
 
 /// Member counts per chat (a batch: one statement).
-pub async fn member_counts<C: ConnectionTrait>(db: &C, workspace_id: i64, chat_ids: &[i64]) -> Result<HashMap<i64, i64>> {
+pub async fn member_counts<C: ConnectionTrait>(
+    db: &C,
+    workspace_id: i64,
+    chat_ids: &[i64],
+) -> Result<HashMap<i64, i64>> {
     let ids = crate::sql::distinct(chat_ids);
     let sql = format!(
         "SELECT chat_id, COUNT(*) AS n FROM chat_members WHERE workspace_id = ? AND chat_id IN ({}) GROUP BY chat_id",
@@ -223,10 +243,15 @@ pub async fn member_counts<C: ConnectionTrait>(db: &C, workspace_id: i64, chat_i
     );
     let mut values = vec![workspace_id.into()];
     values.extend(id_values(&ids));
-    let rows = db.query_all_raw(stmt(db.get_database_backend(), &sql, values)).await?;
+    let rows = db
+        .query_all_raw(stmt(db.get_database_backend(), &sql, values))
+        .await?;
     let mut out = HashMap::new();
     for row in rows {
-        out.insert(row.try_get::<i64>("", "chat_id")?, row.try_get::<i64>("", "n")?);
+        out.insert(
+            row.try_get::<i64>("", "chat_id")?,
+            row.try_get::<i64>("", "n")?,
+        );
     }
     Ok(out)
 }

@@ -62,7 +62,11 @@ pub async fn create_chat(ctx: &Ctx, input: CreateChatInput) -> Result<chats::Mod
             .map_err(|_| Error::invalid("departmentId", "no such department"))?;
     }
     let member_ids = existing_users(ctx, &input.member_ids, "memberIds").await?;
-    let kind = if input.is_channel { ChatKind::Channel } else { ChatKind::Group };
+    let kind = if input.is_channel {
+        ChatKind::Channel
+    } else {
+        ChatKind::Group
+    };
     let now = Utc::now();
     let txn = ctx.write().await?;
     let chat = chats::ActiveModel {
@@ -83,7 +87,10 @@ pub async fn create_chat(ctx: &Ctx, input: CreateChatInput) -> Result<chats::Mod
     .insert(&txn)
     .await?;
     members::insert_members(&txn, &chat, &[ctx.user_id()], ChatRole::Admin).await?;
-    let others: Vec<i64> = member_ids.into_iter().filter(|id| *id != ctx.user_id()).collect();
+    let others: Vec<i64> = member_ids
+        .into_iter()
+        .filter(|id| *id != ctx.user_id())
+        .collect();
     members::insert_members(&txn, &chat, &others, ChatRole::Member).await?;
     txn.commit().await?;
     let mut everyone = vec![ctx.user_id()];
@@ -114,7 +121,10 @@ pub async fn update_chat(ctx: &Ctx, chat_id: i64, input: UpdateChatInput) -> Res
     acc.ensure_manager(&ctx.principal)?;
     let kind = acc.kind()?;
     if matches!(kind, ChatKind::Direct | ChatKind::Thread) {
-        return Err(Error::Forbidden(format!("a {} chat cannot be edited", kind.as_str())));
+        return Err(Error::Forbidden(format!(
+            "a {} chat cannot be edited",
+            kind.as_str()
+        )));
     }
     let mut am: chats::ActiveModel = acc.chat.into();
     if let Some(name) = input.name {
@@ -139,7 +149,9 @@ pub async fn set_chat_archived(ctx: &Ctx, chat_id: i64, archived: bool) -> Resul
     let acc = access(&ctx.db, &ctx.principal, chat_id).await?;
     acc.ensure_manager(&ctx.principal)?;
     if acc.kind()? == ChatKind::Thread {
-        return Err(Error::Forbidden("a thread follows its chat and cannot be archived".into()));
+        return Err(Error::Forbidden(
+            "a thread follows its chat and cannot be archived".into(),
+        ));
     }
     if acc.chat.archived_at.is_some() == archived {
         return Ok(acc.chat);
@@ -169,7 +181,11 @@ pub struct ChatFilter {
 }
 
 /// Chats the caller can see, by id ascending.
-pub async fn list_chats(ctx: &Ctx, filter: ChatFilter, page: PageArgs) -> Result<Page<chats::Model>> {
+pub async fn list_chats(
+    ctx: &Ctx,
+    filter: ChatFilter,
+    page: PageArgs,
+) -> Result<Page<chats::Model>> {
     ctx.require(Scope::ChatsRead)?;
     let mine = Query::select()
         .column(chat_members::Column::ChatId)
@@ -178,11 +194,9 @@ pub async fn list_chats(ctx: &Ctx, filter: ChatFilter, page: PageArgs) -> Result
         .to_owned();
     let mut visible = Condition::any().add(chats::Column::Id.in_subquery(mine));
     if !filter.member_only && ctx.principal.role != Role::Guest {
-        visible = visible.add(
-            Condition::all()
-                .add(chats::Column::IsPublic.eq(true))
-                .add(chats::Column::Kind.is_in([ChatKind::Channel.as_str(), ChatKind::Group.as_str()])),
-        );
+        visible = visible.add(Condition::all().add(chats::Column::IsPublic.eq(true)).add(
+            chats::Column::Kind.is_in([ChatKind::Channel.as_str(), ChatKind::Group.as_str()]),
+        ));
     }
     let mut q = chats::Entity::find()
         .filter(chats::Column::WorkspaceId.eq(ctx.workspace_id()))
@@ -214,7 +228,11 @@ pub async fn direct_chat_with(ctx: &Ctx, user_id: i64) -> Result<chats::Model> {
         .await?
         .ok_or(Error::NotFound("user"))?;
     let me = ctx.user_id();
-    let (lo, hi) = if me <= other.id { (me, other.id) } else { (other.id, me) };
+    let (lo, hi) = if me <= other.id {
+        (me, other.id)
+    } else {
+        (other.id, me)
+    };
     let key = format!("{lo}:{hi}");
     if let Some(chat) = find_direct(&ctx.db, ctx.workspace_id(), &key).await? {
         return Ok(chat);
@@ -252,7 +270,11 @@ pub async fn direct_chat_with(ctx: &Ctx, user_id: i64) -> Result<chats::Model> {
     Ok(chat)
 }
 
-async fn find_direct<C: ConnectionTrait>(db: &C, workspace_id: i64, key: &str) -> Result<Option<chats::Model>> {
+async fn find_direct<C: ConnectionTrait>(
+    db: &C,
+    workspace_id: i64,
+    key: &str,
+) -> Result<Option<chats::Model>> {
     Ok(chats::Entity::find()
         .filter(chats::Column::WorkspaceId.eq(workspace_id))
         .filter(chats::Column::DirectKey.eq(key))
@@ -294,12 +316,16 @@ pub async fn chats_by_ids<C: ConnectionTrait>(
 /// Create the thread of a message, or return the existing one (one per message).
 pub async fn create_thread(ctx: &Ctx, message_id: i64) -> Result<chats::Model> {
     ctx.require(Scope::ThreadsCreate)?;
-    let message = crate::messages::get_message_unchecked(&ctx.db, ctx.workspace_id(), message_id).await?;
+    let message =
+        crate::messages::get_message_unchecked(&ctx.db, ctx.workspace_id(), message_id).await?;
     let parent = access(&ctx.db, &ctx.principal, message.chat_id)
         .await
         .map_err(|_| Error::NotFound("message"))?;
     if parent.kind()? == ChatKind::Thread {
-        return Err(Error::invalid("messageId", "a message inside a thread cannot start another thread"));
+        return Err(Error::invalid(
+            "messageId",
+            "a message inside a thread cannot start another thread",
+        ));
     }
     if let Some(existing) = threads_by_root(&ctx.db, ctx.workspace_id(), &[message.id])
         .await?
@@ -324,7 +350,11 @@ pub async fn create_thread(ctx: &Ctx, message_id: i64) -> Result<chats::Model> {
         last_message_at: Set(now),
         ..Default::default()
     })
-    .on_conflict(OnConflict::column(chats::Column::RootMessageId).do_nothing().to_owned())
+    .on_conflict(
+        OnConflict::column(chats::Column::RootMessageId)
+            .do_nothing()
+            .to_owned(),
+    )
     .exec_without_returning(&txn)
     .await?;
     let thread = threads_by_root(&txn, ctx.workspace_id(), &[message.id])
@@ -341,16 +371,21 @@ pub async fn create_thread(ctx: &Ctx, message_id: i64) -> Result<chats::Model> {
 /// The root message of a thread chat, if the chat is a thread.
 pub async fn thread_root(ctx: &Ctx, chat: &chats::Model) -> Result<Option<messages::Model>> {
     match chat.root_message_id {
-        Some(id) => Ok(crate::messages::get_message_unchecked(&ctx.db, ctx.workspace_id(), id)
-            .await
-            .ok()),
+        Some(id) => Ok(
+            crate::messages::get_message_unchecked(&ctx.db, ctx.workspace_id(), id)
+                .await
+                .ok(),
+        ),
         None => Ok(None),
     }
 }
 
 fn validate_description(description: &str) -> Result<()> {
     if description.chars().count() > 4000 {
-        return Err(Error::invalid("description", "must be at most 4000 characters"));
+        return Err(Error::invalid(
+            "description",
+            "must be at most 4000 characters",
+        ));
     }
     Ok(())
 }

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use entities::{attachments, messages};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::sql::{distinct, id_values, placeholders, stmt};
 use crate::Result;
+use crate::sql::{distinct, id_values, placeholders, stmt};
 
 /// Reactions on one message with one emoji.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,7 +49,9 @@ pub async fn reaction_groups<C: ConnectionTrait>(
     );
     let mut values = vec![viewer_id.into(), workspace_id.into()];
     values.extend(id_values(&ids));
-    let rows = db.query_all_raw(stmt(db.get_database_backend(), &sql, values)).await?;
+    let rows = db
+        .query_all_raw(stmt(db.get_database_backend(), &sql, values))
+        .await?;
     let mut out: HashMap<i64, Vec<ReactionGroup>> = HashMap::new();
     for row in rows {
         out.entry(row.try_get::<i64>("", "message_id")?)
@@ -98,7 +100,9 @@ pub async fn thread_summaries<C: ConnectionTrait>(
     );
     let mut values = vec![workspace_id.into()];
     values.extend(id_values(&ids));
-    let rows = db.query_all_raw(stmt(db.get_database_backend(), &sql, values)).await?;
+    let rows = db
+        .query_all_raw(stmt(db.get_database_backend(), &sql, values))
+        .await?;
     let mut out = HashMap::new();
     for row in rows {
         out.insert(
@@ -128,10 +132,15 @@ pub async fn read_counts<C: ConnectionTrait>(
     );
     let mut values = vec![workspace_id.into()];
     values.extend(id_values(&ids));
-    let rows = db.query_all_raw(stmt(db.get_database_backend(), &sql, values)).await?;
+    let rows = db
+        .query_all_raw(stmt(db.get_database_backend(), &sql, values))
+        .await?;
     let mut out = HashMap::new();
     for row in rows {
-        out.insert(row.try_get::<i64>("", "message_id")?, row.try_get::<i64>("", "n")?);
+        out.insert(
+            row.try_get::<i64>("", "message_id")?,
+            row.try_get::<i64>("", "n")?,
+        );
     }
     Ok(out)
 }
@@ -153,10 +162,15 @@ pub async fn unread_counts<C: ConnectionTrait>(
     );
     let mut values = vec![workspace_id.into(), viewer_id.into()];
     values.extend(id_values(&ids));
-    let rows = db.query_all_raw(stmt(db.get_database_backend(), &sql, values)).await?;
+    let rows = db
+        .query_all_raw(stmt(db.get_database_backend(), &sql, values))
+        .await?;
     let mut out = HashMap::new();
     for row in rows {
-        out.insert(row.try_get::<i64>("", "chat_id")?, row.try_get::<i64>("", "n")?);
+        out.insert(
+            row.try_get::<i64>("", "chat_id")?,
+            row.try_get::<i64>("", "n")?,
+        );
     }
     Ok(out)
 }

@@ -73,7 +73,10 @@ impl FromStr for MessageKind {
             "integration" => Ok(MessageKind::Integration),
             "system" => Ok(MessageKind::System),
             "interactive" => Ok(MessageKind::Interactive),
-            other => Err(Error::invalid("kind", format!("unknown message kind `{other}`"))),
+            other => Err(Error::invalid(
+                "kind",
+                format!("unknown message kind `{other}`"),
+            )),
         }
     }
 }
@@ -152,18 +155,23 @@ pub async fn send_message(ctx: &Ctx, input: SendMessageInput) -> Result<messages
     .insert(&txn)
     .await?;
     if !input.attachments.is_empty() {
-        let rows = input.attachments.into_iter().map(|a| attachments::ActiveModel {
-            workspace_id: Set(ctx.workspace_id()),
-            message_id: Set(message.id),
-            name: Set(a.name.trim().to_owned()),
-            kind: Set(a.kind),
-            url: Set(a.url),
-            file_key: Set(a.file_key),
-            size: Set(a.size),
-            created_at: Set(now),
-            ..Default::default()
-        });
-        attachments::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+        let rows = input
+            .attachments
+            .into_iter()
+            .map(|a| attachments::ActiveModel {
+                workspace_id: Set(ctx.workspace_id()),
+                message_id: Set(message.id),
+                name: Set(a.name.trim().to_owned()),
+                kind: Set(a.kind),
+                url: Set(a.url),
+                file_key: Set(a.file_key),
+                size: Set(a.size),
+                created_at: Set(now),
+                ..Default::default()
+            });
+        attachments::Entity::insert_many(rows)
+            .exec_without_returning(&txn)
+            .await?;
     }
     chats::Entity::update_many()
         .col_expr(chats::Column::LastMessageAt, Expr::value(now))
@@ -191,7 +199,9 @@ pub async fn send_message(ctx: &Ctx, input: SendMessageInput) -> Result<messages
         reads::advance(&txn, input.chat_id, ctx.user_id(), message.id).await?;
     }
     txn.commit().await?;
-    ctx.emit(EventKind::MessageAdded { message: message.clone() });
+    ctx.emit(EventKind::MessageAdded {
+        message: message.clone(),
+    });
     Ok(message)
 }
 
@@ -219,11 +229,17 @@ pub struct EditMessageInput {
 }
 
 /// Edit one's own message. The previous version is kept as a revision.
-pub async fn edit_message(ctx: &Ctx, message_id: i64, input: EditMessageInput) -> Result<messages::Model> {
+pub async fn edit_message(
+    ctx: &Ctx,
+    message_id: i64,
+    input: EditMessageInput,
+) -> Result<messages::Model> {
     ctx.require(Scope::MessagesUpdate)?;
     let (message, acc) = visible_message(ctx, message_id).await?;
     if message.author_id != ctx.user_id() {
-        return Err(Error::Forbidden("only the author can edit a message".into()));
+        return Err(Error::Forbidden(
+            "only the author can edit a message".into(),
+        ));
     }
     if acc.chat.archived_at.is_some() {
         return Err(Error::conflict("messageId", "the chat is archived"));
@@ -267,7 +283,9 @@ pub async fn edit_message(ctx: &Ctx, message_id: i64, input: EditMessageInput) -
     am.edited_at = Set(Some(now));
     let updated = am.update(&txn).await?;
     txn.commit().await?;
-    ctx.emit(EventKind::MessageUpdated { message: updated.clone() });
+    ctx.emit(EventKind::MessageUpdated {
+        message: updated.clone(),
+    });
     Ok(updated)
 }
 
@@ -276,8 +294,9 @@ pub async fn delete_message(ctx: &Ctx, message_id: i64) -> Result<messages::Mode
     ctx.require(Scope::MessagesDelete)?;
     let (message, acc) = visible_message(ctx, message_id).await?;
     if message.author_id != ctx.user_id() {
-        acc.ensure_manager(&ctx.principal)
-            .map_err(|_| Error::Forbidden("only the author or the chat's admins can delete a message".into()))?;
+        acc.ensure_manager(&ctx.principal).map_err(|_| {
+            Error::Forbidden("only the author or the chat's admins can delete a message".into())
+        })?;
     }
     let mut am: messages::ActiveModel = message.into();
     am.deleted_at = Set(Some(Utc::now()));
@@ -296,7 +315,9 @@ pub async fn set_pinned(ctx: &Ctx, message_id: i64, pinned: bool) -> Result<mess
     ctx.require(Scope::PinsWrite)?;
     let (message, acc) = visible_message(ctx, message_id).await?;
     if acc.membership.is_none() && !ctx.principal.is_admin() {
-        return Err(Error::Forbidden("only members of the chat can pin messages".into()));
+        return Err(Error::Forbidden(
+            "only members of the chat can pin messages".into(),
+        ));
     }
     if message.pinned_at.is_some() == pinned {
         return Ok(message);
@@ -305,7 +326,9 @@ pub async fn set_pinned(ctx: &Ctx, message_id: i64, pinned: bool) -> Result<mess
     am.pinned_at = Set(pinned.then(Utc::now));
     am.pinned_by_id = Set(pinned.then_some(ctx.user_id()));
     let updated = am.update(&ctx.db).await?;
-    ctx.emit(EventKind::MessageUpdated { message: updated.clone() });
+    ctx.emit(EventKind::MessageUpdated {
+        message: updated.clone(),
+    });
     Ok(updated)
 }
 
@@ -316,7 +339,11 @@ pub async fn get_message(ctx: &Ctx, message_id: i64) -> Result<messages::Model> 
 }
 
 /// The messages of a chat, newest first.
-pub async fn list_messages(ctx: &Ctx, chat_id: i64, page: PageArgs) -> Result<Page<messages::Model>> {
+pub async fn list_messages(
+    ctx: &Ctx,
+    chat_id: i64,
+    page: PageArgs,
+) -> Result<Page<messages::Model>> {
     ctx.require(Scope::MessagesRead)?;
     access(&ctx.db, &ctx.principal, chat_id).await?;
     let mut q = messages::Entity::find()
@@ -373,7 +400,10 @@ pub(crate) async fn get_message_unchecked<C: ConnectionTrait>(
 }
 
 /// A message the caller can see, with its chat access; "message not found" otherwise.
-pub(crate) async fn visible_message(ctx: &Ctx, message_id: i64) -> Result<(messages::Model, crate::chats::Access)> {
+pub(crate) async fn visible_message(
+    ctx: &Ctx,
+    message_id: i64,
+) -> Result<(messages::Model, crate::chats::Access)> {
     let message = get_message_unchecked(&ctx.db, ctx.workspace_id(), message_id).await?;
     let acc = access(&ctx.db, &ctx.principal, message.chat_id)
         .await
@@ -384,17 +414,32 @@ pub(crate) async fn visible_message(ctx: &Ctx, message_id: i64) -> Result<(messa
     Ok((message, acc))
 }
 
-fn resolve_kind(ctx: &Ctx, requested: Option<MessageKind>, buttons: Option<&Json>) -> Result<MessageKind> {
-    let has_buttons = buttons.and_then(Json::as_array).is_some_and(|rows| !rows.is_empty());
+fn resolve_kind(
+    ctx: &Ctx,
+    requested: Option<MessageKind>,
+    buttons: Option<&Json>,
+) -> Result<MessageKind> {
+    let has_buttons = buttons
+        .and_then(Json::as_array)
+        .is_some_and(|rows| !rows.is_empty());
     match requested {
-        Some(MessageKind::System) => Err(Error::invalid("kind", "system messages are written by Switchboard only")),
-        Some(MessageKind::Integration) if !ctx.principal.is_bot => {
-            Err(Error::invalid("kind", "only bots post integration messages"))
-        }
-        Some(MessageKind::Interactive) if !has_buttons => {
-            Err(Error::invalid("buttons", "an interactive message needs at least one button"))
-        }
-        Some(kind) if has_buttons && kind != MessageKind::Interactive && kind != MessageKind::Integration => {
+        Some(MessageKind::System) => Err(Error::invalid(
+            "kind",
+            "system messages are written by Switchboard only",
+        )),
+        Some(MessageKind::Integration) if !ctx.principal.is_bot => Err(Error::invalid(
+            "kind",
+            "only bots post integration messages",
+        )),
+        Some(MessageKind::Interactive) if !has_buttons => Err(Error::invalid(
+            "buttons",
+            "an interactive message needs at least one button",
+        )),
+        Some(kind)
+            if has_buttons
+                && kind != MessageKind::Interactive
+                && kind != MessageKind::Integration =>
+        {
             Ok(MessageKind::Interactive)
         }
         Some(kind) => Ok(kind),
@@ -419,27 +464,36 @@ fn validate_content(content: &str, has_files: bool) -> Result<()> {
 }
 
 fn validate_metadata(metadata: Option<&Json>) -> Result<()> {
-    let Some(metadata) = metadata else { return Ok(()) };
+    let Some(metadata) = metadata else {
+        return Ok(());
+    };
     if !metadata.is_object() {
         return Err(Error::invalid("metadata", "must be a JSON object"));
     }
-    let size = serde_json::to_vec(metadata).map(|v| v.len()).unwrap_or(usize::MAX);
+    let size = serde_json::to_vec(metadata)
+        .map(|v| v.len())
+        .unwrap_or(usize::MAX);
     if size > MAX_METADATA_BYTES {
-        return Err(Error::invalid("metadata", format!("must be at most {MAX_METADATA_BYTES} bytes of JSON")));
+        return Err(Error::invalid(
+            "metadata",
+            format!("must be at most {MAX_METADATA_BYTES} bytes of JSON"),
+        ));
     }
     Ok(())
 }
 
 fn validate_buttons(buttons: Option<&Json>) -> Result<()> {
-    let Some(buttons) = buttons else { return Ok(()) };
+    let Some(buttons) = buttons else {
+        return Ok(());
+    };
     let rows = buttons
         .as_array()
         .ok_or_else(|| Error::invalid("buttons", "must be an array of rows"))?;
     let mut total = 0;
     for (i, row) in rows.iter().enumerate() {
-        let row = row
-            .as_array()
-            .ok_or_else(|| Error::invalid(format!("buttons[{i}]"), "must be an array of buttons"))?;
+        let row = row.as_array().ok_or_else(|| {
+            Error::invalid(format!("buttons[{i}]"), "must be an array of buttons")
+        })?;
         if row.is_empty() || row.len() > MAX_BUTTONS_PER_ROW {
             return Err(Error::invalid(
                 format!("buttons[{i}]"),
@@ -453,40 +507,61 @@ fn validate_buttons(buttons: Option<&Json>) -> Result<()> {
                 .ok_or_else(|| Error::invalid(&field, "must be an object"))?;
             let text = obj.get("text").and_then(Json::as_str).unwrap_or_default();
             if text.trim().is_empty() || text.chars().count() > 255 {
-                return Err(Error::invalid(format!("{field}.text"), "1 to 255 characters required"));
+                return Err(Error::invalid(
+                    format!("{field}.text"),
+                    "1 to 255 characters required",
+                ));
             }
             let url = obj.get("url").and_then(Json::as_str);
             let data = obj.get("data").and_then(Json::as_str);
             match (url, data) {
                 (Some(url), None) if url.starts_with("https://") || url.starts_with("http://") => {}
                 (Some(_), None) => {
-                    return Err(Error::invalid(format!("{field}.url"), "must be an http(s) URL"));
+                    return Err(Error::invalid(
+                        format!("{field}.url"),
+                        "must be an http(s) URL",
+                    ));
                 }
                 (None, Some(data)) if data.chars().count() <= 255 => {}
                 (None, Some(_)) => {
-                    return Err(Error::invalid(format!("{field}.data"), "must be at most 255 characters"));
+                    return Err(Error::invalid(
+                        format!("{field}.data"),
+                        "must be at most 255 characters",
+                    ));
                 }
                 _ => {
-                    return Err(Error::invalid(&field, "needs exactly one of `url` and `data`"));
+                    return Err(Error::invalid(
+                        &field,
+                        "needs exactly one of `url` and `data`",
+                    ));
                 }
             }
             total += 1;
         }
     }
     if total > MAX_BUTTONS {
-        return Err(Error::invalid("buttons", format!("at most {MAX_BUTTONS} buttons")));
+        return Err(Error::invalid(
+            "buttons",
+            format!("at most {MAX_BUTTONS} buttons"),
+        ));
     }
     Ok(())
 }
 
 fn validate_attachments(files: &[AttachmentInput]) -> Result<()> {
     if files.len() > MAX_ATTACHMENTS {
-        return Err(Error::invalid("attachments", format!("at most {MAX_ATTACHMENTS} files")));
+        return Err(Error::invalid(
+            "attachments",
+            format!("at most {MAX_ATTACHMENTS} files"),
+        ));
     }
     for (i, file) in files.iter().enumerate() {
         let field = |f: &str| format!("attachments[{i}].{f}");
         if file.name.trim().is_empty() || file.name.chars().count() > 255 {
-            return Err(Error::invalid(field("name"), "1 to 255 characters required"));
+            return Err(Error::invalid(
+                field("name"),
+                "1 to 255 characters required",
+            ));
         }
         if file.kind != "file" && file.kind != "image" {
             return Err(Error::invalid(field("kind"), "must be `file` or `image`"));
@@ -495,8 +570,18 @@ fn validate_attachments(files: &[AttachmentInput]) -> Result<()> {
             (Some(url), None) if url.starts_with("https://") || url.starts_with("http://") => {}
             (Some(_), None) => return Err(Error::invalid(field("url"), "must be an http(s) URL")),
             (None, Some(key)) if !key.trim().is_empty() && key.len() <= 512 => {}
-            (None, Some(_)) => return Err(Error::invalid(field("fileKey"), "1 to 512 characters required")),
-            _ => return Err(Error::invalid(field("url"), "give exactly one of `url` and `fileKey`")),
+            (None, Some(_)) => {
+                return Err(Error::invalid(
+                    field("fileKey"),
+                    "1 to 512 characters required",
+                ));
+            }
+            _ => {
+                return Err(Error::invalid(
+                    field("url"),
+                    "give exactly one of `url` and `fileKey`",
+                ));
+            }
         }
         if file.size < 0 {
             return Err(Error::invalid(field("size"), "must not be negative"));
@@ -517,10 +602,17 @@ mod tests {
 
     #[test]
     fn buttons_need_text_and_one_action() {
-        assert!(validate_buttons(Some(&json!([[{"text": "Open", "url": "https://x.test"}]]))).is_ok());
+        assert!(
+            validate_buttons(Some(&json!([[{"text": "Open", "url": "https://x.test"}]]))).is_ok()
+        );
         assert!(validate_buttons(Some(&json!([[{"text": "Go", "data": "go"}]]))).is_ok());
         assert!(validate_buttons(Some(&json!([[{"text": "", "data": "go"}]]))).is_err());
-        assert!(validate_buttons(Some(&json!([[{"text": "Both", "data": "a", "url": "https://x"}]]))).is_err());
+        assert!(
+            validate_buttons(Some(
+                &json!([[{"text": "Both", "data": "a", "url": "https://x"}]])
+            ))
+            .is_err()
+        );
         assert!(validate_buttons(Some(&json!([[]]))).is_err());
         assert!(validate_buttons(Some(&json!({"text": "x"}))).is_err());
     }

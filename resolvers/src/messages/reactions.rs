@@ -5,8 +5,8 @@ use chrono::Utc;
 use entities::{messages, reactions};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, DatabaseTransaction, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, ConnectionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::visible_message;
@@ -28,7 +28,10 @@ fn validate_emoji(emoji: &str) -> Result<&str> {
         return Err(Error::invalid("emoji", "must not be empty"));
     }
     if emoji.chars().count() > 16 || emoji.chars().any(char::is_whitespace) {
-        return Err(Error::invalid("emoji", "must be one emoji (at most 16 characters, no spaces)"));
+        return Err(Error::invalid(
+            "emoji",
+            "must be one emoji (at most 16 characters, no spaces)",
+        ));
     }
     Ok(emoji)
 }
@@ -154,7 +157,11 @@ pub async fn remove_reaction(ctx: &Ctx, message_id: i64, emoji: &str) -> Result<
 }
 
 /// Every reaction on a message, oldest first.
-pub async fn list_reactions(ctx: &Ctx, message_id: i64, page: PageArgs) -> Result<Page<reactions::Model>> {
+pub async fn list_reactions(
+    ctx: &Ctx,
+    message_id: i64,
+    page: PageArgs,
+) -> Result<Page<reactions::Model>> {
     ctx.require(Scope::ReactionsRead)?;
     let (message, _) = visible_message(ctx, message_id).await?;
     let mut q = reactions::Entity::find().filter(reactions::Column::MessageId.eq(message.id));

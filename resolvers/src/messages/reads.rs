@@ -15,9 +15,17 @@ use crate::{Ctx, Error, Result};
 
 /// Move a member's watermark forward to `message_id` (never backward). Returns whether
 /// it moved.
-pub(crate) async fn advance<C: ConnectionTrait>(db: &C, chat_id: i64, user_id: i64, message_id: i64) -> Result<bool> {
+pub(crate) async fn advance<C: ConnectionTrait>(
+    db: &C,
+    chat_id: i64,
+    user_id: i64,
+    message_id: i64,
+) -> Result<bool> {
     let res = chat_members::Entity::update_many()
-        .col_expr(chat_members::Column::LastReadMessageId, Expr::value(message_id))
+        .col_expr(
+            chat_members::Column::LastReadMessageId,
+            Expr::value(message_id),
+        )
         .filter(chat_members::Column::ChatId.eq(chat_id))
         .filter(chat_members::Column::UserId.eq(user_id))
         .filter(chat_members::Column::LastReadMessageId.lt(message_id))
@@ -53,7 +61,11 @@ pub async fn mark_read(ctx: &Ctx, chat_id: i64, message_id: i64) -> Result<i64> 
 }
 
 /// The users who have read a message (its author excluded), by user id.
-pub async fn list_readers(ctx: &Ctx, message_id: i64, page: PageArgs) -> Result<Page<users::Model>> {
+pub async fn list_readers(
+    ctx: &Ctx,
+    message_id: i64,
+    page: PageArgs,
+) -> Result<Page<users::Model>> {
     ctx.require(Scope::MessagesRead)?;
     let (message, _) = super::visible_message(ctx, message_id).await?;
     let mut q = chat_members::Entity::find()

@@ -70,9 +70,12 @@ impl FromStr for Role {
 
 /// A user's role as stored, tolerating nothing but the four spellings.
 pub fn role_of(user: &users::Model) -> Result<Role> {
-    user.role
-        .parse()
-        .map_err(|_| Error::internal(std::io::Error::other(format!("bad stored role on user {}", user.id))))
+    user.role.parse().map_err(|_| {
+        Error::internal(std::io::Error::other(format!(
+            "bad stored role on user {}",
+            user.id
+        )))
+    })
 }
 
 /// The display name of a user: "First Last", else the nickname, else the email.
@@ -162,7 +165,11 @@ pub struct UserFilter {
 }
 
 /// Users of the caller's workspace, by id ascending.
-pub async fn list_users(ctx: &Ctx, filter: UserFilter, page: PageArgs) -> Result<Page<users::Model>> {
+pub async fn list_users(
+    ctx: &Ctx,
+    filter: UserFilter,
+    page: PageArgs,
+) -> Result<Page<users::Model>> {
     ctx.require(Scope::UsersRead)?;
     let mut q = users::Entity::find().filter(users::Column::WorkspaceId.eq(ctx.workspace_id()));
     if let Some(after) = page.after {
@@ -174,10 +181,17 @@ pub async fn list_users(ctx: &Ctx, filter: UserFilter, page: PageArgs) -> Result
     if let Some(dep) = filter.department_id {
         q = q.filter(users::Column::DepartmentId.eq(dep));
     }
-    if let Some(text) = filter.query.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(text) = filter
+        .query
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         let like = format!("%{}%", text.to_lowercase().replace(['%', '_'], ""));
         use sea_orm::sea_query::{Expr, ExprTrait, Func};
-        let lower = |c: users::Column, pat: String| ExprTrait::like(Expr::expr(Func::lower(Expr::col(c))), pat);
+        let lower = |c: users::Column, pat: String| {
+            ExprTrait::like(Expr::expr(Func::lower(Expr::col(c))), pat)
+        };
         q = q.filter(
             sea_orm::Condition::any()
                 .add(lower(users::Column::FirstName, like.clone()))
@@ -217,13 +231,23 @@ pub async fn set_status(ctx: &Ctx, input: SetStatusInput) -> Result<users::Model
         return Err(Error::invalid("emoji", "must not be empty"));
     }
     if emoji.chars().count() > 16 {
-        return Err(Error::invalid("emoji", "must be one emoji (at most 16 characters)"));
+        return Err(Error::invalid(
+            "emoji",
+            "must be one emoji (at most 16 characters)",
+        ));
     }
     if input.title.chars().count() > 255 {
         return Err(Error::invalid("title", "must be at most 255 characters"));
     }
-    if input.away_message.as_ref().is_some_and(|m| m.chars().count() > 1024) {
-        return Err(Error::invalid("awayMessage", "must be at most 1024 characters"));
+    if input
+        .away_message
+        .as_ref()
+        .is_some_and(|m| m.chars().count() > 1024)
+    {
+        return Err(Error::invalid(
+            "awayMessage",
+            "must be at most 1024 characters",
+        ));
     }
     if input.expires_at.is_some_and(|at| at <= Utc::now()) {
         return Err(Error::invalid("expiresAt", "must be in the future"));
@@ -263,7 +287,10 @@ pub async fn touch_activity(db: &DatabaseConnection, user: &users::Model) -> Res
         return Ok(());
     }
     users::Entity::update_many()
-        .col_expr(users::Column::LastActivityAt, sea_orm::sea_query::Expr::value(now))
+        .col_expr(
+            users::Column::LastActivityAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
         .filter(users::Column::Id.eq(user.id))
         .exec(db)
         .await?;
@@ -316,7 +343,10 @@ pub struct CreateDepartmentInput {
 }
 
 /// Create a department (admins).
-pub async fn create_department(ctx: &Ctx, input: CreateDepartmentInput) -> Result<departments::Model> {
+pub async fn create_department(
+    ctx: &Ctx,
+    input: CreateDepartmentInput,
+) -> Result<departments::Model> {
     ctx.require(Scope::DepartmentsWrite)?;
     let name = validate_name(&input.name, "name")?;
     if let Some(parent) = input.parent_id {
@@ -394,7 +424,11 @@ pub async fn create_group_tag(ctx: &Ctx, name: &str) -> Result<group_tags::Model
 }
 
 /// Add users to a group tag (admins). Adding a member twice is a no-op.
-pub async fn add_group_tag_members(ctx: &Ctx, tag_id: i64, user_ids: &[i64]) -> Result<group_tags::Model> {
+pub async fn add_group_tag_members(
+    ctx: &Ctx,
+    tag_id: i64,
+    user_ids: &[i64],
+) -> Result<group_tags::Model> {
     ctx.require(Scope::GroupTagsWrite)?;
     let tag = group_tags::Entity::find_by_id(tag_id)
         .filter(group_tags::Column::WorkspaceId.eq(ctx.workspace_id()))
@@ -403,7 +437,10 @@ pub async fn add_group_tag_members(ctx: &Ctx, tag_id: i64, user_ids: &[i64]) -> 
         .ok_or(Error::NotFound("group tag"))?;
     let found = users_by_ids(&ctx.db, ctx.workspace_id(), user_ids).await?;
     if let Some(missing) = user_ids.iter().find(|id| !found.contains_key(id)) {
-        return Err(Error::invalid("userIds", format!("no such user: {missing}")));
+        return Err(Error::invalid(
+            "userIds",
+            format!("no such user: {missing}"),
+        ));
     }
     let now = Utc::now();
     let txn = ctx.write().await?;
@@ -415,9 +452,12 @@ pub async fn add_group_tag_members(ctx: &Ctx, tag_id: i64, user_ids: &[i64]) -> 
             created_at: Set(now),
         })
         .on_conflict(
-            OnConflict::columns([group_tag_members::Column::TagId, group_tag_members::Column::UserId])
-                .do_nothing()
-                .to_owned(),
+            OnConflict::columns([
+                group_tag_members::Column::TagId,
+                group_tag_members::Column::UserId,
+            ])
+            .do_nothing()
+            .to_owned(),
         )
         .exec_without_returning(&txn)
         .await?;
@@ -466,11 +506,17 @@ pub(crate) fn validate_name(name: &str, field: &str) -> Result<String> {
 }
 
 /// Find a workspace by slug, or create it.
-pub async fn ensure_workspace(db: &DatabaseConnection, slug: &str, name: &str) -> Result<workspaces::Model> {
+pub async fn ensure_workspace(
+    db: &DatabaseConnection,
+    slug: &str,
+    name: &str,
+) -> Result<workspaces::Model> {
     let slug = slug.trim();
     if slug.is_empty()
         || slug.len() > 63
-        || !slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        || !slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
         return Err(Error::invalid(
             "workspace",
@@ -490,7 +536,11 @@ pub async fn ensure_workspace(db: &DatabaseConnection, slug: &str, name: &str) -
         created_at: Set(Utc::now()),
         ..Default::default()
     })
-    .on_conflict(OnConflict::column(workspaces::Column::Slug).do_nothing().to_owned())
+    .on_conflict(
+        OnConflict::column(workspaces::Column::Slug)
+            .do_nothing()
+            .to_owned(),
+    )
     .exec_without_returning(db)
     .await?;
     workspaces::Entity::find()

@@ -6,7 +6,9 @@ use entities::{chat_members, chats};
 use resolvers::chats::{ChatKind, ChatRole};
 use resolvers::pagination::PageArgs;
 
-use super::{Department, Message, MessageConnection, User, ChatMemberConnection, connection, page_cost};
+use super::{
+    ChatMemberConnection, Department, Message, MessageConnection, User, connection, page_cost,
+};
 use crate::context::{loaders, rctx};
 use crate::error::GqlResult;
 use crate::ids::{self, Kind};
@@ -130,21 +132,44 @@ impl Chat {
     }
     /// Who created it.
     async fn creator(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        Ok(loaders(ctx)?.users.load_one(self.0.creator_id).await.map_err(load_err)?.map(User))
+        Ok(loaders(ctx)?
+            .users
+            .load_one(self.0.creator_id)
+            .await
+            .map_err(load_err)?
+            .map(User))
     }
     /// Department it belongs to.
     async fn department(&self, ctx: &Context<'_>) -> Result<Option<Department>> {
-        let Some(id) = self.0.department_id else { return Ok(None) };
-        Ok(loaders(ctx)?.departments.load_one(id).await.map_err(load_err)?.map(Department))
+        let Some(id) = self.0.department_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .departments
+            .load_one(id)
+            .await
+            .map_err(load_err)?
+            .map(Department))
     }
     /// Number of members.
     async fn member_count(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(loaders(ctx)?.member_counts.load_one(self.0.id).await.map_err(load_err)?.unwrap_or(0))
+        Ok(loaders(ctx)?
+            .member_counts
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .unwrap_or(0))
     }
     /// The viewer's unread messages here; null when the viewer is not a member.
     async fn unread_count(&self, ctx: &Context<'_>) -> Result<Option<i64>> {
         let l = loaders(ctx)?;
-        let member = l.memberships.load_one(self.0.id).await.map_err(load_err)?.flatten().is_some();
+        let member = l
+            .memberships
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .flatten()
+            .is_some();
         if !member {
             return Ok(None);
         }
@@ -152,19 +177,37 @@ impl Chat {
     }
     /// The viewer's role here; null when not a member.
     async fn viewer_role(&self, ctx: &Context<'_>) -> Result<Option<ChatMemberRole>> {
-        let m = loaders(ctx)?.memberships.load_one(self.0.id).await.map_err(load_err)?.flatten();
-        Ok(m.and_then(|m| m.role.parse::<ChatRole>().ok()).map(Into::into))
+        let m = loaders(ctx)?
+            .memberships
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .flatten();
+        Ok(m.and_then(|m| m.role.parse::<ChatRole>().ok())
+            .map(Into::into))
     }
     /// The viewer's read position here; null when not a member.
     async fn viewer_last_read_message_id(&self, ctx: &Context<'_>) -> Result<Option<ID>> {
-        let m = loaders(ctx)?.memberships.load_one(self.0.id).await.map_err(load_err)?.flatten();
+        let m = loaders(ctx)?
+            .memberships
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .flatten();
         Ok(m.filter(|m| m.last_read_message_id > 0)
             .map(|m| ids::encode(Kind::Message, m.last_read_message_id)))
     }
     /// For a thread: the message it is attached to.
     async fn root_message(&self, ctx: &Context<'_>) -> Result<Option<Message>> {
-        let Some(id) = self.0.root_message_id else { return Ok(None) };
-        Ok(loaders(ctx)?.messages.load_one(id).await.map_err(load_err)?.map(Message))
+        let Some(id) = self.0.root_message_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .messages
+            .load_one(id)
+            .await
+            .map_err(load_err)?
+            .map(Message))
     }
     /// Messages, newest first.
     #[graphql(complexity = "page_cost(first, child_complexity)")]
@@ -175,13 +218,17 @@ impl Chat {
         after: Option<String>,
     ) -> Result<MessageConnection> {
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
-        let rows = resolvers::messages::list_messages(rctx(ctx)?, self.0.id, page).await.gql()?;
+        let rows = resolvers::messages::list_messages(rctx(ctx)?, self.0.id, page)
+            .await
+            .gql()?;
         crate::loaders::prefetch_messages(ctx, &rows.items).await?;
         Ok(connection(rows, |m| m.id, Message))
     }
     /// Pinned messages, most recently pinned first.
     async fn pinned_messages(&self, ctx: &Context<'_>) -> Result<Vec<Message>> {
-        let rows = resolvers::messages::list_pinned(rctx(ctx)?, self.0.id).await.gql()?;
+        let rows = resolvers::messages::list_pinned(rctx(ctx)?, self.0.id)
+            .await
+            .gql()?;
         Ok(rows.into_iter().map(Message).collect())
     }
     /// Members, by user id.
@@ -193,7 +240,9 @@ impl Chat {
         after: Option<String>,
     ) -> Result<ChatMemberConnection> {
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
-        let rows = resolvers::chats::list_chat_members(rctx(ctx)?, self.0.id, page).await.gql()?;
+        let rows = resolvers::chats::list_chat_members(rctx(ctx)?, self.0.id, page)
+            .await
+            .gql()?;
         Ok(connection(rows, |m| m.user_id, ChatMember))
     }
 }
@@ -205,7 +254,12 @@ pub struct ChatMember(pub chat_members::Model);
 impl ChatMember {
     /// The member.
     async fn user(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        Ok(loaders(ctx)?.users.load_one(self.0.user_id).await.map_err(load_err)?.map(User))
+        Ok(loaders(ctx)?
+            .users
+            .load_one(self.0.user_id)
+            .await
+            .map_err(load_err)?
+            .map(User))
     }
     /// Role in the chat.
     async fn role(&self) -> Result<ChatMemberRole> {
@@ -217,7 +271,8 @@ impl ChatMember {
     }
     /// Their read position (null when they have read nothing).
     async fn last_read_message_id(&self) -> Option<ID> {
-        (self.0.last_read_message_id > 0).then(|| ids::encode(Kind::Message, self.0.last_read_message_id))
+        (self.0.last_read_message_id > 0)
+            .then(|| ids::encode(Kind::Message, self.0.last_read_message_id))
     }
 }
 

@@ -104,12 +104,24 @@ impl Message {
     }
     /// Files.
     async fn attachments(&self, ctx: &Context<'_>) -> Result<Vec<Attachment>> {
-        let rows = loaders(ctx)?.attachments.load_one(self.0.id).await.map_err(load_err)?;
-        Ok(rows.unwrap_or_default().into_iter().map(Attachment).collect())
+        let rows = loaders(ctx)?
+            .attachments
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Attachment)
+            .collect())
     }
     /// Reactions grouped by emoji, in order of first use.
     async fn reactions(&self, ctx: &Context<'_>) -> Result<Vec<ReactionGroup>> {
-        let groups = loaders(ctx)?.reactions.load_one(self.0.id).await.map_err(load_err)?;
+        let groups = loaders(ctx)?
+            .reactions
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?;
         Ok(groups
             .unwrap_or_default()
             .into_iter()
@@ -123,31 +135,64 @@ impl Message {
     /// The thread attached to this message, if any.
     async fn thread(&self, ctx: &Context<'_>) -> Result<Option<Chat>> {
         let l = loaders(ctx)?;
-        let Some(summary) = l.threads.load_one(self.0.id).await.map_err(load_err)?.flatten() else {
+        let Some(summary) = l
+            .threads
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .flatten()
+        else {
             return Ok(None);
         };
-        Ok(l.chats.load_one(summary.chat_id).await.map_err(load_err)?.map(Chat))
+        Ok(l.chats
+            .load_one(summary.chat_id)
+            .await
+            .map_err(load_err)?
+            .map(Chat))
     }
     /// Replies in this message's thread (0 without a thread).
     async fn thread_reply_count(&self, ctx: &Context<'_>) -> Result<i64> {
-        let summary = loaders(ctx)?.threads.load_one(self.0.id).await.map_err(load_err)?;
+        let summary = loaders(ctx)?
+            .threads
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?;
         Ok(summary.flatten().map(|s| s.reply_count).unwrap_or(0))
     }
     /// How many members other than the author have read it.
     async fn read_count(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(loaders(ctx)?.read_counts.load_one(self.0.id).await.map_err(load_err)?.unwrap_or(0))
+        Ok(loaders(ctx)?
+            .read_counts
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .unwrap_or(0))
     }
     /// Who has read it (read receipts), by user id.
     #[graphql(complexity = "page_cost(first, child_complexity)")]
-    async fn read_by(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<UserConnection> {
+    async fn read_by(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<UserConnection> {
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
-        let rows = resolvers::messages::list_readers(rctx(ctx)?, self.0.id, page).await.gql()?;
+        let rows = resolvers::messages::list_readers(rctx(ctx)?, self.0.id, page)
+            .await
+            .gql()?;
         Ok(connection(rows, |u| u.id, User))
     }
     /// The message this one quotes.
     async fn reply_to(&self, ctx: &Context<'_>) -> Result<Option<Message>> {
-        let Some(id) = self.0.reply_to_id else { return Ok(None) };
-        Ok(loaders(ctx)?.messages.load_one(id).await.map_err(load_err)?.map(Message))
+        let Some(id) = self.0.reply_to_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .messages
+            .load_one(id)
+            .await
+            .map_err(load_err)?
+            .map(Message))
     }
     /// When it was sent.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -167,12 +212,21 @@ impl Message {
     }
     /// Who pinned it.
     async fn pinned_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        let Some(id) = self.0.pinned_by_id else { return Ok(None) };
-        Ok(loaders(ctx)?.users.load_one(id).await.map_err(load_err)?.map(User))
+        let Some(id) = self.0.pinned_by_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .users
+            .load_one(id)
+            .await
+            .map_err(load_err)?
+            .map(User))
     }
     /// Previous versions, oldest first.
     async fn revisions(&self, ctx: &Context<'_>) -> Result<Vec<MessageRevision>> {
-        let rows = resolvers::messages::list_revisions(rctx(ctx)?, self.0.id).await.gql()?;
+        let rows = resolvers::messages::list_revisions(rctx(ctx)?, self.0.id)
+            .await
+            .gql()?;
         Ok(rows.into_iter().map(MessageRevision).collect())
     }
 }
@@ -199,7 +253,12 @@ impl Reaction {
     }
     /// Who reacted.
     async fn user(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        Ok(loaders(ctx)?.users.load_one(self.0.user_id).await.map_err(load_err)?.map(User))
+        Ok(loaders(ctx)?
+            .users
+            .load_one(self.0.user_id)
+            .await
+            .map_err(load_err)?
+            .map(User))
     }
     /// When.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -253,7 +312,12 @@ impl MessageRevision {
     }
     /// Who edited.
     async fn editor(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        Ok(loaders(ctx)?.users.load_one(self.0.editor_id).await.map_err(load_err)?.map(User))
+        Ok(loaders(ctx)?
+            .users
+            .load_one(self.0.editor_id)
+            .await
+            .map_err(load_err)?
+            .map(User))
     }
 }
 

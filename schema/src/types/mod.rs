@@ -7,10 +7,13 @@ mod message;
 mod people;
 
 pub use chat::{Chat, ChatKindGql, ChatMember, ChatMemberRole, CreateChatInput, UpdateChatInput};
-pub use connection::{ChatConnection, ChatMemberConnection, MessageConnection, ReactionConnection, UserConnection, connection};
+pub use connection::{
+    ChatConnection, ChatMemberConnection, MessageConnection, ReactionConnection, UserConnection,
+    connection,
+};
 pub use message::{
-    AttachmentInput, Attachment, DeletedMessage, Message, MessageKindGql, MessageRevision, Reaction,
-    ReactionGroup, SendMessageInput,
+    Attachment, AttachmentInput, DeletedMessage, Message, MessageKindGql, MessageRevision,
+    Reaction, ReactionGroup, SendMessageInput,
 };
 pub use people::{
     ApiToken, CreateApiTokenInput, CreatedApiToken, Department, GroupTag, SetStatusInput, User,
@@ -20,5 +23,7 @@ pub use people::{
 /// The complexity of a connection field: its page size times its selection.
 pub(crate) fn page_cost(first: Option<i32>, child: usize) -> usize {
     let n = first.unwrap_or(20).clamp(1, 100);
-    usize::try_from(n).unwrap_or(100).saturating_mul(child.max(1))
+    usize::try_from(n)
+        .unwrap_or(100)
+        .saturating_mul(child.max(1))
 }

@@ -61,7 +61,9 @@ impl Workspace {
     }
     /// Departments, by name.
     async fn departments(&self, ctx: &Context<'_>) -> Result<Vec<Department>> {
-        let rows = resolvers::people::list_departments(rctx(ctx)?).await.gql()?;
+        let rows = resolvers::people::list_departments(rctx(ctx)?)
+            .await
+            .gql()?;
         Ok(rows.into_iter().map(Department).collect())
     }
     /// Group tags, by name.
@@ -133,8 +135,14 @@ impl User {
     }
     /// Department, if any.
     async fn department(&self, ctx: &Context<'_>) -> Result<Option<Department>> {
-        let Some(id) = self.0.department_id else { return Ok(None) };
-        let dep = loaders(ctx)?.departments.load_one(id).await.map_err(load_err)?;
+        let Some(id) = self.0.department_id else {
+            return Ok(None);
+        };
+        let dep = loaders(ctx)?
+            .departments
+            .load_one(id)
+            .await
+            .map_err(load_err)?;
         Ok(dep.map(Department))
     }
     /// Whether the user is suspended (cannot sign in).
@@ -188,13 +196,27 @@ impl Department {
     }
     /// Parent department.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Department>> {
-        let Some(id) = self.0.parent_id else { return Ok(None) };
-        Ok(loaders(ctx)?.departments.load_one(id).await.map_err(load_err)?.map(Department))
+        let Some(id) = self.0.parent_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .departments
+            .load_one(id)
+            .await
+            .map_err(load_err)?
+            .map(Department))
     }
     /// Manager.
     async fn manager(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        let Some(id) = self.0.manager_id else { return Ok(None) };
-        Ok(loaders(ctx)?.users.load_one(id).await.map_err(load_err)?.map(User))
+        let Some(id) = self.0.manager_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?
+            .users
+            .load_one(id)
+            .await
+            .map_err(load_err)?
+            .map(User))
     }
 }
 
@@ -214,9 +236,22 @@ impl GroupTag {
     /// Members.
     async fn users(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
         let l = loaders(ctx)?;
-        let ids = l.tag_members.load_one(self.0.id).await.map_err(load_err)?.unwrap_or_default();
-        let users = l.users.load_many(ids.iter().copied()).await.map_err(load_err)?;
-        Ok(ids.iter().filter_map(|id| users.get(id).cloned()).map(User).collect())
+        let ids = l
+            .tag_members
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .unwrap_or_default();
+        let users = l
+            .users
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(load_err)?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| users.get(id).cloned())
+            .map(User)
+            .collect())
     }
 }
 

@@ -55,7 +55,9 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// The PostgreSQL server to use, if any.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
 }
 
 /// Replace the database name of a PostgreSQL URL.
@@ -84,7 +86,9 @@ pub async fn fresh_postgres(admin_url: &str) -> String {
         n,
         chrono::Utc::now().timestamp_micros()
     );
-    let admin = Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
+    let admin = Database::connect(admin_url)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
     admin
         .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
         .await
@@ -121,7 +125,9 @@ impl TestApp {
         adjust(&mut config);
         let state = AppState::new(db.clone(), config).expect("state");
         let router = switchboard::build_router(state.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -150,7 +156,8 @@ impl TestApp {
 
     /// Create (or find) a workspace and its owner, with a token of every scope.
     pub async fn workspace(&self, slug: &str) -> Actor {
-        self.user(slug, &format!("owner@{slug}.test"), Role::Owner).await
+        self.user(slug, &format!("owner@{slug}.test"), Role::Owner)
+            .await
     }
 
     /// Create (or find) a user of `slug` with `role`, and give them a token.
@@ -160,7 +167,9 @@ impl TestApp {
 
     /// Like [`TestApp::user`], for a bot when `is_bot`.
     pub async fn user_with(&self, slug: &str, email: &str, role: Role, is_bot: bool) -> Actor {
-        let ws = resolvers::people::ensure_workspace(&self.db, slug, slug).await.expect("workspace");
+        let ws = resolvers::people::ensure_workspace(&self.db, slug, slug)
+            .await
+            .expect("workspace");
         let local = email.split('@').next().unwrap_or("user");
         let user = resolvers::people::ensure_user(
             &self.db,
@@ -179,7 +188,11 @@ impl TestApp {
         let created = resolvers::auth::issue_api_token(
             &self.db,
             &user,
-            resolvers::auth::CreateApiTokenInput { name: "test".into(), scopes: None, expires_at: None },
+            resolvers::auth::CreateApiTokenInput {
+                name: "test".into(),
+                scopes: None,
+                expires_at: None,
+            },
         )
         .await
         .expect("token");
@@ -229,7 +242,8 @@ impl TestApp {
     pub async fn gql_ok(&self, token: &str, query: &str, variables: Value) -> Value {
         let body = self.gql(token, query, variables).await;
         assert!(
-            body.get("errors").is_none_or(|e| e.as_array().is_none_or(Vec::is_empty)),
+            body.get("errors")
+                .is_none_or(|e| e.as_array().is_none_or(Vec::is_empty)),
             "unexpected errors: {body:#}\nquery: {query}"
         );
         body["data"].clone()
@@ -240,11 +254,23 @@ impl TestApp {
         let body = self.gql(token, query, variables).await;
         let err = body["errors"][0].clone();
         assert!(!err.is_null(), "expected an error, got {body:#}");
-        (err["extensions"]["code"].as_str().unwrap_or_default().to_owned(), body)
+        (
+            err["extensions"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            body,
+        )
     }
 
     /// Create a chat as `actor`; returns its global id.
-    pub async fn create_chat(&self, actor: &Actor, name: &str, public: bool, members: &[&Actor]) -> String {
+    pub async fn create_chat(
+        &self,
+        actor: &Actor,
+        name: &str,
+        public: bool,
+        members: &[&Actor],
+    ) -> String {
         let ids: Vec<&str> = members.iter().map(|m| m.gid.as_str()).collect();
         let data = self
             .gql_ok(
@@ -270,9 +296,13 @@ impl TestApp {
 
     /// Open a subscription socket authenticated as `token`.
     pub async fn ws(&self, token: &str, protocol: Protocol) -> WsClient {
-        WsClient::connect(self.addr, protocol, json!({ "Authorization": format!("Bearer {token}") }))
-            .await
-            .expect("websocket connection acknowledged")
+        WsClient::connect(
+            self.addr,
+            protocol,
+            json!({ "Authorization": format!("Bearer {token}") }),
+        )
+        .await
+        .expect("websocket connection acknowledged")
     }
 
     /// Statements executed so far.
@@ -318,5 +348,7 @@ pub fn gid(kind: schema::ids::Kind, id: i64) -> String {
 
 /// Row id of a global id.
 pub fn rid(gid: &str) -> i64 {
-    schema::ids::decode_any(gid).map(|(_, id)| id).expect("a global id")
+    schema::ids::decode_any(gid)
+        .map(|(_, id)| id)
+        .expect("a global id")
 }

@@ -6,10 +6,10 @@ use std::time::Duration;
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message as Frame;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::Message as Frame;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// The sub-protocol.
@@ -53,16 +53,24 @@ impl WsClient {
     /// Open a socket without initialising it.
     pub async fn open(addr: SocketAddr, protocol: Protocol) -> anyhow::Result<WsClient> {
         let mut req = format!("ws://{addr}/graphql/ws").into_client_request()?;
-        req.headers_mut()
-            .insert("Sec-WebSocket-Protocol", HeaderValue::from_static(protocol.name()));
+        req.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            HeaderValue::from_static(protocol.name()),
+        );
         let (socket, _) = tokio_tungstenite::connect_async(req).await?;
         Ok(WsClient { socket, protocol })
     }
 
     /// Open a socket, send `connection_init` with `payload`, wait for the ack.
-    pub async fn connect(addr: SocketAddr, protocol: Protocol, payload: Value) -> anyhow::Result<WsClient> {
+    pub async fn connect(
+        addr: SocketAddr,
+        protocol: Protocol,
+        payload: Value,
+    ) -> anyhow::Result<WsClient> {
         let mut client = Self::open(addr, protocol).await?;
-        client.send(json!({ "type": "connection_init", "payload": payload })).await?;
+        client
+            .send(json!({ "type": "connection_init", "payload": payload }))
+            .await?;
         loop {
             match client.recv(Duration::from_secs(5)).await? {
                 Some(msg) if msg["type"] == "connection_ack" => return Ok(client),
@@ -100,7 +108,9 @@ impl WsClient {
                     let (code, reason) = frame
                         .map(|f| (Some(u16::from(f.code)), f.reason.to_string()))
                         .unwrap_or((None, String::new()));
-                    return Ok(Some(json!({ "type": "__closed", "code": code, "reason": reason })));
+                    return Ok(Some(
+                        json!({ "type": "__closed", "code": code, "reason": reason }),
+                    ));
                 }
                 Some(Ok(_)) => continue,
             }
@@ -108,7 +118,12 @@ impl WsClient {
     }
 
     /// Start subscription `id`.
-    pub async fn subscribe(&mut self, id: &str, query: &str, variables: Value) -> anyhow::Result<()> {
+    pub async fn subscribe(
+        &mut self,
+        id: &str,
+        query: &str,
+        variables: Value,
+    ) -> anyhow::Result<()> {
         let kind = match self.protocol {
             Protocol::TransportWs => "subscribe",
             Protocol::LegacyWs => "start",
@@ -127,7 +142,10 @@ impl WsClient {
     }
 
     /// The next event for any subscription, within `timeout`.
-    pub async fn next_event(&mut self, timeout: Duration) -> anyhow::Result<(Option<String>, Event)> {
+    pub async fn next_event(
+        &mut self,
+        timeout: Duration,
+    ) -> anyhow::Result<(Option<String>, Event)> {
         loop {
             let Some(msg) = self.recv(timeout).await? else {
                 return Ok((None, Event::Closed(None, String::new())));
@@ -138,7 +156,10 @@ impl WsClient {
                 "error" => Event::Error(msg["payload"].clone()),
                 "complete" => Event::Complete,
                 "ka" | "pong" => continue,
-                "__closed" => Event::Closed(msg["code"].as_u64().and_then(|c| u16::try_from(c).ok()), msg["reason"].as_str().unwrap_or_default().to_owned()),
+                "__closed" => Event::Closed(
+                    msg["code"].as_u64().and_then(|c| u16::try_from(c).ok()),
+                    msg["reason"].as_str().unwrap_or_default().to_owned(),
+                ),
                 other => anyhow::bail!("unexpected message type {other}: {msg}"),
             };
             return Ok((id, event));
@@ -149,7 +170,10 @@ impl WsClient {
     pub async fn next_data(&mut self) -> Value {
         match self.next_event(Duration::from_secs(5)).await {
             Ok((_, Event::Next(payload))) => {
-                assert!(payload.get("errors").is_none_or(Value::is_null), "subscription error: {payload}");
+                assert!(
+                    payload.get("errors").is_none_or(Value::is_null),
+                    "subscription error: {payload}"
+                );
                 payload["data"].clone()
             }
             other => panic!("expected a subscription result, got {other:?}"),
@@ -158,7 +182,9 @@ impl WsClient {
 
     /// Assert that nothing arrives within `wait`.
     pub async fn expect_silence(&mut self, wait: Duration) {
-        if let Ok(Ok(event)) = tokio::time::timeout(wait, self.next_event(wait + Duration::from_secs(1))).await {
+        if let Ok(Ok(event)) =
+            tokio::time::timeout(wait, self.next_event(wait + Duration::from_secs(1))).await
+        {
             panic!("expected no message, got {event:?}");
         }
     }
