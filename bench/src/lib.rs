@@ -1,0 +1,1 @@
+//! Switchboard benchmark suite (see README.md).
