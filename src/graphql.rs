@@ -5,6 +5,7 @@
 //! can post a mutation), no mutation over GET (405), a batch cap, and the body limit
 //! set on the router.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, parse_query_string};
@@ -12,7 +13,7 @@ use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse, Data};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
-use axum::extract::{State, WebSocketUpgrade};
+use axum::extract::{Query, State, WebSocketUpgrade};
 use axum::http::header::{ACCEPT, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -75,6 +76,24 @@ fn respond(response: BatchResponse, graphql_response: bool) -> Response {
     res
 }
 
+/// Read a JSON body as one request or a batch. serde also reads a struct from a JSON
+/// array, so an array must be taken as a batch explicitly (`[]` would otherwise run as an
+/// empty document instead of being refused as an empty batch).
+fn parse_body(body: &[u8]) -> serde_json::Result<BatchRequest> {
+    if body.trim_ascii_start().first() == Some(&b'[') {
+        serde_json::from_slice::<Vec<async_graphql::Request>>(body).map(BatchRequest::Batch)
+    } else {
+        serde_json::from_slice::<async_graphql::Request>(body).map(BatchRequest::Single)
+    }
+}
+
+/// The GraphQL-over-HTTP `operationName` URL parameter (async-graphql's
+/// `parse_query_string` only reads `operation_name`).
+fn operation_name_param(uri: &Uri) -> Option<String> {
+    let Query(params) = Query::<HashMap<String, String>>::try_from_uri(uri).ok()?;
+    params.get("operationName").cloned()
+}
+
 /// `POST /graphql` with a JSON body: one operation or a batch.
 pub async fn post(
     State(state): State<AppState>,
@@ -97,7 +116,7 @@ pub async fn post(
             "send GraphQL requests as `Content-Type: application/json`",
         );
     }
-    let batch: BatchRequest = match serde_json::from_slice(&body) {
+    let batch: BatchRequest = match parse_body(&body) {
         Ok(batch) => batch,
         Err(e) => {
             return request_error(
@@ -159,10 +178,13 @@ pub async fn get(
             "pass `query` in the URL, or POST JSON",
         );
     }
-    let request = match parse_query_string(uri.query().unwrap_or_default()) {
+    let mut request = match parse_query_string(uri.query().unwrap_or_default()) {
         Ok(r) => r,
         Err(e) => return request_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", e.to_string()),
     };
+    if request.operation_name.is_none() {
+        request.operation_name = operation_name_param(&uri);
+    }
     if is_mutation(&request.query, request.operation_name.as_deref()) {
         let mut res = request_error(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -277,6 +299,19 @@ mod tests {
         );
         assert_eq!(token_from_init(&json!({})), None);
         assert_eq!(token_from_init(&json!(null)), None);
+    }
+
+    #[test]
+    fn a_json_array_is_a_batch() {
+        assert!(matches!(parse_body(b" []"), Ok(BatchRequest::Batch(v)) if v.is_empty()));
+        assert!(
+            matches!(parse_body(br#"[{"query": "{ a }"}]"#), Ok(BatchRequest::Batch(v)) if v.len() == 1)
+        );
+        assert!(matches!(
+            parse_body(br#"{"query": "{ a }"}"#),
+            Ok(BatchRequest::Single(_))
+        ));
+        assert!(parse_body(b"null").is_err());
     }
 
     #[test]

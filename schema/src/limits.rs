@@ -6,9 +6,15 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ErrorExtensionValues, ServerError, ServerResult, Value, Variables};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+};
+use async_graphql::parser::types::{
+    ExecutableDocument, Selection, SelectionSet, VariableDefinition,
+};
+use async_graphql::{
+    ErrorExtensionValues, Positioned, ServerError, ServerResult, ValidationResult, Value, Variables,
+};
 
 /// The limits, with the defaults of the security guide.
 #[derive(Clone, Copy, Debug)]
@@ -43,11 +49,35 @@ impl ExtensionFactory for Limits {
 struct LimitsExtension(Limits);
 
 fn reject(message: String) -> ServerError {
-    let mut err = ServerError::new(message, None);
-    let mut ext = ErrorExtensionValues::default();
-    ext.set("code", "LIMIT_EXCEEDED");
-    err.extensions = Some(ext);
+    with_code(ServerError::new(message, None), "LIMIT_EXCEEDED")
+}
+
+/// Give an error of async-graphql's own (which carries no code) a stable `extensions.code`.
+fn with_code(mut err: ServerError, code: &str) -> ServerError {
+    let ext = err
+        .extensions
+        .get_or_insert_with(ErrorExtensionValues::default);
+    if ext.get("code").is_none() {
+        ext.set("code", code);
+    }
     err
+}
+
+/// async-graphql's own limits, checked while parsing (recursion, directives) or validating
+/// (depth, complexity), are limits too; any other parse or validation error is coded as
+/// Apollo does.
+fn code_of_builtin(err: &ServerError, otherwise: &'static str) -> &'static str {
+    const LIMITS: [&str; 4] = [
+        "The recursion depth of the query cannot be greater than",
+        "The number of directives on the field",
+        "Query is too complex.",
+        "Query is nested too deep.",
+    ];
+    if LIMITS.iter().any(|l| err.message.starts_with(l)) {
+        "LIMIT_EXCEEDED"
+    } else {
+        otherwise
+    }
 }
 
 #[async_trait::async_trait]
@@ -67,7 +97,10 @@ impl Extension for LimitsExtension {
                 limits.max_tokens
             )));
         }
-        let doc = next.run(ctx, query, variables).await?;
+        let doc = next.run(ctx, query, variables).await.map_err(|e| {
+            let code = code_of_builtin(&e, "GRAPHQL_PARSE_FAILED");
+            with_code(e, code)
+        })?;
         let aliases = count_aliases(&doc);
         if aliases > limits.max_aliases {
             return Err(reject(format!(
@@ -86,6 +119,13 @@ impl Extension for LimitsExtension {
             }
         }
         if query.contains("_entities") {
+            // A literal list (or a variable's default) is as long as a variable's.
+            if count_representations(&doc, variables) > limits.max_representations {
+                return Err(reject(format!(
+                    "at most {} representations per request",
+                    limits.max_representations
+                )));
+            }
             for (_, value) in variables.iter() {
                 if let Value::List(items) = value
                     && items.len() > limits.max_representations
@@ -99,6 +139,95 @@ impl Extension for LimitsExtension {
         }
         Ok(doc)
     }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx).await.map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| {
+                    let code = code_of_builtin(&e, "GRAPHQL_VALIDATION_FAILED");
+                    with_code(e, code)
+                })
+                .collect()
+        })
+    }
+}
+
+/// The representations the `_entities` fields of an operation are given, in all (the most
+/// of any operation), counting literal lists, variables and variables' defaults.
+fn count_representations(doc: &ExecutableDocument, variables: &Variables) -> usize {
+    fn walk(
+        doc: &ExecutableDocument,
+        set: &SelectionSet,
+        defs: &[Positioned<VariableDefinition>],
+        variables: &Variables,
+        seen: &mut HashSet<String>,
+    ) -> usize {
+        set.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(f) => {
+                    let here = if f.node.name.node == "_entities" {
+                        f.node
+                            .get_argument("representations")
+                            .and_then(|arg| {
+                                arg.node
+                                    .clone()
+                                    .into_const_with(|name| {
+                                        variables
+                                            .get(&name)
+                                            .cloned()
+                                            .or_else(|| {
+                                                defs.iter()
+                                                    .find(|d| d.node.name.node == name)
+                                                    .and_then(|d| d.node.default_value().cloned())
+                                            })
+                                            .ok_or(())
+                                    })
+                                    .ok()
+                            })
+                            .map_or(0, |v| match v {
+                                Value::List(items) => items.len(),
+                                _ => 1,
+                            })
+                    } else {
+                        0
+                    };
+                    here + walk(doc, &f.node.selection_set.node, defs, variables, seen)
+                }
+                Selection::InlineFragment(f) => {
+                    walk(doc, &f.node.selection_set.node, defs, variables, seen)
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = spread.node.fragment_name.node.as_str();
+                    if !seen.insert(name.to_owned()) {
+                        return 0;
+                    }
+                    doc.fragments.get(name).map_or(0, |f| {
+                        walk(doc, &f.node.selection_set.node, defs, variables, seen)
+                    })
+                }
+            })
+            .sum()
+    }
+    doc.operations
+        .iter()
+        .map(|(_, op)| {
+            let mut seen = HashSet::new();
+            walk(
+                doc,
+                &op.node.selection_set.node,
+                &op.node.variable_definitions,
+                variables,
+                &mut seen,
+            )
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// Count GraphQL lexical tokens, stopping early past `stop`.
@@ -198,10 +327,12 @@ mod tests {
 
     #[test]
     fn tokens_are_counted_like_a_lexer() {
-        assert_eq!(count_tokens("{ me { id name } }", 100), 6);
+        // `{` `me` `{` `id` `name` `}` `}`
+        assert_eq!(count_tokens("{ me { id name } }", 100), 7);
+        // `$` and a variable's name are two tokens; commas are none; a string is one.
         assert_eq!(
             count_tokens("query Q($a: Int = 3) { x(a: $a, s: \"a b { }\") }", 100),
-            20
+            22
         );
         assert_eq!(count_tokens("# comment\n{ a }", 100), 3);
     }

@@ -92,9 +92,18 @@ pub struct ReadStateChange {
 
 type Item<T> = Result<T>;
 
+/// The chat a subscription follows and, for a thread, the chat whose visibility it
+/// inherits.
+#[derive(Clone, Copy)]
+struct Watched {
+    chat_id: i64,
+    parent: Option<i64>,
+}
+
 /// Events of one chat that the principal may see, until they may no longer. For a
 /// thread, sight follows its parent chat, so the parent's access changes are watched too.
-fn chat_events(rc: resolvers::Ctx, chat_id: i64, parent: Option<i64>) -> impl Stream<Item = Item<Arc<Event>>> {
+fn chat_events(rc: resolvers::Ctx, watched: Watched) -> impl Stream<Item = Item<Arc<Event>>> {
+    let Watched { chat_id, parent } = watched;
     let rx = rc.bus.subscribe();
     stream::unfold(Some((rc, rx)), move |state| async move {
         let (rc, mut rx) = state?;
@@ -193,15 +202,17 @@ fn may_change_access(kind: &EventKind, me: i64) -> bool {
 }
 
 /// Start a chat subscription: authenticate, check the scope and that the chat is visible.
-/// Returns the chat id and, for a thread, the id of the chat its visibility follows.
-async fn start(ctx: &Context<'_>, chat_id: &ID, scope: Scope) -> Result<(resolvers::Ctx, i64, Option<i64>)> {
+async fn start(ctx: &Context<'_>, chat_id: &ID, scope: Scope) -> Result<(resolvers::Ctx, Watched)> {
     let rc = rctx(ctx)?.clone();
     rc.require(scope).gql()?;
     let chat_id = ids::decode(chat_id, Kind::Chat, "chatId")?;
     // What `get_chat` checks, keeping the access to learn a thread's parent chat.
     rc.require(Scope::ChatsRead).gql()?;
-    let access = resolvers::chats::access(&rc.db, &rc.principal, chat_id).await.gql()?;
-    Ok((rc, chat_id, access.parent.map(|p| p.chat.id)))
+    let access = resolvers::chats::access(&rc.db, &rc.principal, chat_id)
+        .await
+        .gql()?;
+    let parent = access.parent.map(|p| p.chat.id);
+    Ok((rc, Watched { chat_id, parent }))
 }
 
 /// Live updates of chats and messages.
@@ -216,8 +227,8 @@ impl MessagingSubscription {
         ctx: &Context<'_>,
         chat_id: ID,
     ) -> Result<impl Stream<Item = Item<Message>>> {
-        let (rc, chat_id, parent) = start(ctx, &chat_id, Scope::MessagesRead).await?;
-        Ok(chat_events(rc, chat_id, parent).filter_map(|ev| async move {
+        let (rc, chat_id) = start(ctx, &chat_id, Scope::MessagesRead).await?;
+        Ok(chat_events(rc, chat_id).filter_map(|ev| async move {
             match ev {
                 Ok(ev) => match &ev.kind {
                     EventKind::MessageAdded { message } => Some(Ok(Message(message.clone()))),
@@ -234,8 +245,8 @@ impl MessagingSubscription {
         ctx: &Context<'_>,
         chat_id: ID,
     ) -> Result<impl Stream<Item = Item<Message>>> {
-        let (rc, chat_id, parent) = start(ctx, &chat_id, Scope::MessagesRead).await?;
-        Ok(chat_events(rc, chat_id, parent).filter_map(|ev| async move {
+        let (rc, chat_id) = start(ctx, &chat_id, Scope::MessagesRead).await?;
+        Ok(chat_events(rc, chat_id).filter_map(|ev| async move {
             match ev {
                 Ok(ev) => match &ev.kind {
                     EventKind::MessageUpdated { message } => Some(Ok(Message(message.clone()))),
@@ -252,8 +263,8 @@ impl MessagingSubscription {
         ctx: &Context<'_>,
         chat_id: ID,
     ) -> Result<impl Stream<Item = Item<DeletedMessage>>> {
-        let (rc, chat_id, parent) = start(ctx, &chat_id, Scope::MessagesRead).await?;
-        Ok(chat_events(rc, chat_id, parent).filter_map(|ev| async move {
+        let (rc, chat_id) = start(ctx, &chat_id, Scope::MessagesRead).await?;
+        Ok(chat_events(rc, chat_id).filter_map(|ev| async move {
             match ev {
                 Ok(ev) => match &ev.kind {
                     EventKind::MessageDeleted {
@@ -277,9 +288,9 @@ impl MessagingSubscription {
         ctx: &Context<'_>,
         chat_id: ID,
     ) -> Result<impl Stream<Item = Item<ReactionChange>>> {
-        let (rc, chat_id, parent) = start(ctx, &chat_id, Scope::ReactionsRead).await?;
+        let (rc, chat_id) = start(ctx, &chat_id, Scope::ReactionsRead).await?;
         let db_ctx = rc.clone();
-        Ok(chat_events(rc, chat_id, parent).filter_map(move |ev| {
+        Ok(chat_events(rc, chat_id).filter_map(move |ev| {
             let db_ctx = db_ctx.clone();
             async move {
                 match ev {
