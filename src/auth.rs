@@ -7,7 +7,10 @@ use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use resolvers::Ctx;
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+use resolvers::{Ctx, Origin};
 
 use crate::state::AppState;
 
@@ -41,14 +44,16 @@ pub fn bearer(value: &str) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// Authenticate a bearer token into a domain context.
-pub async fn authenticate(state: &AppState, token: &str) -> Result<Ctx, Rejected> {
+/// Authenticate a bearer token into a domain context arriving through `origin`.
+pub async fn authenticate(state: &AppState, token: &str, origin: Origin) -> Result<Ctx, Rejected> {
     match resolvers::auth::authenticate(&state.db, &state.jwt, token).await {
         Ok((principal, user)) => {
             if let Err(e) = resolvers::people::touch_activity(&state.db, &user).await {
                 tracing::warn!(error = %e, "could not record user activity");
             }
-            Ok(Ctx::new(state.db.clone(), state.bus.clone(), principal))
+            Ok(Ctx::new(state.db.clone(), state.bus.clone(), principal)
+                .with_env(state.env.clone())
+                .with_origin(origin))
         }
         Err(resolvers::Error::Internal(e)) => {
             tracing::error!(error = %e, "authentication failed on an internal error");
@@ -69,8 +74,23 @@ impl FromRequestParts<AppState> for MaybePrincipal {
             return Ok(MaybePrincipal(None));
         };
         let token = value.to_str().ok().and_then(bearer).ok_or(Rejected)?;
-        Ok(MaybePrincipal(Some(authenticate(state, token).await?)))
+        let origin = origin_of(parts, "graphql");
+        Ok(MaybePrincipal(Some(authenticate(state, token, origin).await?)))
     }
+}
+
+/// Where a request came from: the peer address and its `Idempotency-Key` header.
+pub fn origin_of(parts: &Parts, dialect: &'static str) -> Origin {
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string());
+    let idempotency_key = parts
+        .headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    Origin { dialect, ip, idempotency_key }
 }
 
 #[cfg(test)]

@@ -61,6 +61,28 @@ pub struct Config {
     /// Most operations in one batched request.
     #[arg(long, env = "SWITCHBOARD_MAX_BATCH", default_value_t = 10)]
     pub max_batch: usize,
+
+    /// Event bus broker shared by replicas: `nats://host:4222` or `redis://host:6379`.
+    /// Unset: in-process (one replica).
+    #[arg(long, env = "SWITCHBOARD_BUS")]
+    pub bus: Option<String>,
+
+    /// Let webhook endpoints point at loopback addresses (development and tests only;
+    /// every other internal address stays refused).
+    #[arg(long, env = "SWITCHBOARD_WEBHOOK_ALLOW_LOOPBACK", default_value_t = false)]
+    pub webhook_allow_loopback: bool,
+
+    /// Run the webhook dispatcher in this process.
+    #[arg(long, env = "SWITCHBOARD_DISPATCHER", default_value_t = true, action = clap::ArgAction::Set)]
+    pub dispatcher: bool,
+
+    /// Rate-limit budgets (built-in defaults; tests set their own).
+    #[arg(skip)]
+    pub rate: resolvers::rate::RateConfig,
+
+    /// Webhook delivery schedule and timeouts (built-in defaults; tests set their own).
+    #[arg(skip)]
+    pub delivery: resolvers::webhooks::DispatcherConfig,
 }
 
 impl Config {
@@ -75,6 +97,11 @@ impl Config {
             ws_read_buffer: 4096,
             ws_write_buffer: 0,
             max_batch: 10,
+            bus: None,
+            webhook_allow_loopback: false,
+            dispatcher: true,
+            rate: resolvers::rate::RateConfig::default(),
+            delivery: resolvers::webhooks::DispatcherConfig::default(),
         }
     }
 

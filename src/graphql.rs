@@ -263,7 +263,8 @@ pub async fn ws(
                         let token = token_from_init(&payload).ok_or_else(|| {
                             async_graphql::Error::new("connection_init must carry a bearer token")
                         })?;
-                        let ctx = authenticate(&state, &token)
+                        let origin = resolvers::Origin { dialect: "graphql", ..resolvers::Origin::default() };
+                        let ctx = authenticate(&state, &token, origin)
                             .await
                             .map_err(|_| async_graphql::Error::new("authentication required"))?;
                         Ok::<Data, async_graphql::Error>(schema::connection_data(ctx))

@@ -9,6 +9,7 @@ pub mod graphql;
 pub mod state;
 
 use std::future::Future;
+use std::net::SocketAddr;
 
 use anyhow::Context as _;
 use axum::Router;
@@ -61,9 +62,27 @@ pub async fn serve(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// Start the background work of a replica (the webhook dispatcher, when enabled) until
+/// `shutdown` resolves.
+pub fn spawn_background(
+    state: &AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+    if !state.config.dispatcher {
+        return Ok(None);
+    }
+    let dispatcher = resolvers::webhooks::Dispatcher::new(
+        state.db.clone(),
+        state.env.guard.clone(),
+        state.config.delivery.clone(),
+    )
+    .map_err(|e| anyhow::anyhow!("webhook dispatcher: {e}"))?;
+    Ok(Some(tokio::spawn(dispatcher.run(shutdown))))
 }
 
 /// Connect to the configured database (no migration).

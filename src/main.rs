@@ -153,7 +153,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             config,
         } => {
             let db = ready_database(&config).await?;
-            let state = AppState::new(db.clone(), config)?;
+            let state = AppState::new(db.clone(), config).await?;
             let ws = resolvers::people::ensure_workspace(&db, &workspace, &workspace).await?;
             let user = resolvers::people::ensure_user(
                 &db,
@@ -203,7 +203,7 @@ async fn serve(listen: Listen, config: Config) -> anyhow::Result<()> {
         None
     };
     let dev = config.dev();
-    let state = AppState::new(db, config)?;
+    let state = AppState::new(db, config).await?;
     let listener = tokio::net::TcpListener::bind(listen.addr)
         .await
         .with_context(|| format!("binding {}", listen.addr))?;
@@ -218,12 +218,17 @@ async fn serve(listen: Listen, config: Config) -> anyhow::Result<()> {
     } else if dev {
         println!("GraphiQL: http://{addr}/graphql");
     }
-    switchboard::serve(
-        listener,
-        switchboard::build_router(state),
-        shutdown_signal(),
-    )
-    .await?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut stop = stop_rx.clone();
+    let background = switchboard::spawn_background(&state, async move {
+        let _ = stop.changed().await;
+    })?;
+    tracing::info!(bus = state.bus.kind(), "event bus ready");
+    switchboard::serve(listener, switchboard::build_router(state), shutdown_signal()).await?;
+    let _ = stop_tx.send(true);
+    if let Some(task) = background {
+        let _ = task.await;
+    }
     tracing::info!("Switchboard stopped");
     Ok(())
 }

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use resolvers::auth::JwtConfig;
+use resolvers::Env;
 use resolvers::events::Bus;
+use resolvers::rate::RateLimits;
 use schema::{AppSchema, SchemaConfig};
 use sea_orm::DatabaseConnection;
 
@@ -20,6 +22,8 @@ pub struct App {
     pub db: DatabaseConnection,
     /// Where committed changes are announced (subscriptions read it).
     pub bus: Bus,
+    /// Services the domain operations share: the SSRF guard and the rate limits.
+    pub env: Arc<Env>,
     /// The executable GraphQL schema.
     pub schema: AppSchema,
     /// Session key.
@@ -36,8 +40,9 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// Assemble the state from a connected, migrated database.
-    pub fn new(db: DatabaseConnection, config: Config) -> anyhow::Result<Self> {
+    /// Assemble the state from a connected, migrated database; connects the bus broker
+    /// when one is configured.
+    pub async fn new(db: DatabaseConnection, config: Config) -> anyhow::Result<Self> {
         let jwt = match &config.jwt_secret {
             Some(secret) => JwtConfig::from_secret(secret.as_bytes())
                 .map_err(|e| anyhow::anyhow!("SWITCHBOARD_JWT_SECRET: {e}"))?,
@@ -59,9 +64,22 @@ impl AppState {
             introspection: config.dev(),
             ..SchemaConfig::default()
         });
+        let bus = match &config.bus {
+            Some(url) => Bus::connect(url).await.map_err(|e| anyhow::anyhow!("SWITCHBOARD_BUS: {e}"))?,
+            None => Bus::new(),
+        };
+        let guard = resolvers::webhooks::ssrf::Guard {
+            allow_loopback: config.webhook_allow_loopback,
+            ..Default::default()
+        };
+        let env = Arc::new(Env {
+            guard,
+            rate: RateLimits::new(config.rate),
+        });
         Ok(AppState(Arc::new(App {
             db,
-            bus: Bus::new(),
+            bus,
+            env,
             schema,
             jwt,
             config,

@@ -23,7 +23,7 @@ const SOURCES: [(&str, &[&str], &str); 3] = [
     (
         "users",
         &["first_name", "last_name", "nickname", "email", "title"],
-        "coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || coalesce(nickname, '') || ' ' || coalesce(email, '') || ' ' || coalesce(title, '')",
+        "coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || coalesce(nickname, '') || ' ' || translate(coalesce(email, ''), '@.', '  ') || ' ' || coalesce(title, '')",
     ),
 ];
 

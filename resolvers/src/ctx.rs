@@ -1,5 +1,7 @@
 //! The per-request context every operation takes: database, event bus and principal.
 
+use std::sync::Arc;
+
 use sea_orm::{
     DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode, TransactionOptions,
     TransactionTrait,
@@ -60,7 +62,34 @@ impl Principal {
     }
 }
 
-/// Database, bus and principal for one request (or one WebSocket connection).
+/// Where a request came from: recorded with every event it causes (the audit trail).
+#[derive(Clone, Debug)]
+pub struct Origin {
+    /// The front door: `graphql`, `cli`, `system`, or a REST dialect's name.
+    pub dialect: &'static str,
+    /// The client's address, when known.
+    pub ip: Option<String>,
+    /// The request's idempotency key, if it carried one.
+    pub idempotency_key: Option<String>,
+}
+
+impl Default for Origin {
+    fn default() -> Self {
+        Origin { dialect: "system", ip: None, idempotency_key: None }
+    }
+}
+
+/// Process-wide services operations need besides the database: the SSRF guard for
+/// user-supplied URLs and the rate limits.
+#[derive(Clone, Default)]
+pub struct Env {
+    /// Checks every URL Switchboard is asked to call.
+    pub guard: crate::webhooks::ssrf::Guard,
+    /// Per-credential budgets.
+    pub rate: crate::rate::RateLimits,
+}
+
+/// Database, bus, principal and origin of one request (or one WebSocket connection).
 #[derive(Clone)]
 pub struct Ctx {
     /// The connection pool.
@@ -69,12 +98,34 @@ pub struct Ctx {
     pub bus: Bus,
     /// The caller.
     pub principal: Principal,
+    /// Where the request came from.
+    pub origin: Origin,
+    /// Shared services.
+    pub env: Arc<Env>,
 }
 
 impl Ctx {
-    /// Build a context.
+    /// Build a context with a default origin (`system`) and environment.
     pub fn new(db: DatabaseConnection, bus: Bus, principal: Principal) -> Self {
-        Ctx { db, bus, principal }
+        Ctx {
+            db,
+            bus,
+            principal,
+            origin: Origin::default(),
+            env: Arc::new(Env::default()),
+        }
+    }
+
+    /// The same context, from `origin`.
+    pub fn with_origin(mut self, origin: Origin) -> Self {
+        self.origin = origin;
+        self
+    }
+
+    /// The same context, with shared services.
+    pub fn with_env(mut self, env: Arc<Env>) -> Self {
+        self.env = env;
+        self
     }
 
     /// The caller's workspace.

@@ -43,6 +43,12 @@ pub enum Error {
         /// Which limit.
         message: String,
     },
+    /// The credential spent its budget for this kind of request.
+    #[error("rate limit exceeded: retry in {retry_after} s")]
+    RateLimited {
+        /// Seconds until a request would be allowed.
+        retry_after: u64,
+    },
     /// Anything else: a database or infrastructure failure. Its detail is logged, never
     /// shown to the caller (the message is deliberately generic).
     #[error("internal error")]
@@ -60,6 +66,7 @@ impl Error {
             Error::Invalid { .. } => "BAD_USER_INPUT",
             Error::Conflict { .. } => "CONFLICT",
             Error::LimitExceeded { .. } => "LIMIT_EXCEEDED",
+            Error::RateLimited { .. } => "RATE_LIMITED",
             Error::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }

@@ -2,17 +2,21 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod bus;
 pub mod chats;
 mod ctx;
 pub mod db;
 mod error;
 pub mod events;
+pub mod idempotency;
 pub mod messages;
 pub mod pagination;
+pub mod rate;
 pub mod people;
 pub mod search;
 pub mod seed;
 mod sql;
+pub mod webhooks;
 
-pub use ctx::{Credential, Ctx, Principal, write_txn};
+pub use ctx::{Credential, Ctx, Env, Origin, Principal, write_txn};
 pub use error::{Error, OnConstraint, Result};

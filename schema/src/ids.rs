@@ -25,6 +25,10 @@ pub enum Kind {
     ApiToken,
     /// `Workspace`
     Workspace,
+    /// `WebhookEndpoint`
+    WebhookEndpoint,
+    /// `WebhookDelivery`
+    WebhookDelivery,
 }
 
 impl Kind {
@@ -37,6 +41,8 @@ impl Kind {
             Kind::GroupTag => "GroupTag",
             Kind::ApiToken => "ApiToken",
             Kind::Workspace => "Workspace",
+            Kind::WebhookEndpoint => "WebhookEndpoint",
+            Kind::WebhookDelivery => "WebhookDelivery",
         }
     }
 
@@ -49,6 +55,8 @@ impl Kind {
             Kind::GroupTag,
             Kind::ApiToken,
             Kind::Workspace,
+            Kind::WebhookEndpoint,
+            Kind::WebhookDelivery,
         ]
         .into_iter()
         .find(|k| k.name() == name)

@@ -4,7 +4,9 @@
 pub mod context;
 pub mod error;
 pub mod federation;
+pub mod feed;
 pub mod ids;
+pub mod integrations;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;

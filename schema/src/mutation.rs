@@ -5,6 +5,8 @@ use resolvers::chats::ChatRole;
 use resolvers::messages::{EditMessageInput, SendMessageInput as DomainSend};
 use serde_json::Value;
 
+use resolvers::idempotency::once;
+
 use crate::context::rctx;
 use crate::error::GqlResult;
 use crate::ids::{self, Kind};
@@ -17,7 +19,15 @@ pub struct ChatMutation;
 #[Object]
 impl ChatMutation {
     /// Create a channel or group conversation; you become its admin.
-    async fn create_chat(&self, ctx: &Context<'_>, input: CreateChatInput) -> Result<Chat> {
+    async fn create_chat(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateChatInput,
+        #[graphql(desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header).")]
+        idempotency_key: Option<String>,
+    ) -> Result<Chat> {
+        let c = rctx(ctx)?;
+        let fingerprint = serde_json::to_value(&input).unwrap_or_default();
         let input = resolvers::chats::CreateChatInput {
             name: input.name,
             is_channel: input.is_channel,
@@ -29,11 +39,12 @@ impl ChatMutation {
                 .map(|id| ids::decode(&id, Kind::Department, "departmentId"))
                 .transpose()?,
         };
-        Ok(Chat(
-            resolvers::chats::create_chat(rctx(ctx)?, input)
-                .await
-                .gql()?,
-        ))
+        let chat = once(c, idempotency_key.as_deref(), "createChat", &fingerprint, || {
+            resolvers::chats::create_chat(c, input)
+        })
+        .await
+        .gql()?;
+        Ok(Chat(chat))
     }
     /// Rename a chat or change its description or visibility.
     async fn update_chat(&self, ctx: &Context<'_>, id: ID, input: UpdateChatInput) -> Result<Chat> {
@@ -136,13 +147,22 @@ impl ChatMutation {
         ))
     }
     /// Start (or get) the thread of a message.
-    async fn create_thread(&self, ctx: &Context<'_>, message_id: ID) -> Result<Chat> {
+    async fn create_thread(
+        &self,
+        ctx: &Context<'_>,
+        message_id: ID,
+        #[graphql(desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header).")]
+        idempotency_key: Option<String>,
+    ) -> Result<Chat> {
+        let c = rctx(ctx)?;
+        let fingerprint = serde_json::json!([message_id]);
         let message_id = ids::decode(&message_id, Kind::Message, "messageId")?;
-        Ok(Chat(
-            resolvers::chats::create_thread(rctx(ctx)?, message_id)
-                .await
-                .gql()?,
-        ))
+        let chat = once(c, idempotency_key.as_deref(), "createThread", &fingerprint, || {
+            resolvers::chats::create_thread(c, message_id)
+        })
+        .await
+        .gql()?;
+        Ok(Chat(chat))
     }
     /// Mark everything up to a message as read; returns the chat with its new unread count.
     async fn mark_read(&self, ctx: &Context<'_>, chat_id: ID, message_id: ID) -> Result<Chat> {
@@ -183,7 +203,15 @@ fn domain_send(
 #[Object]
 impl MessageMutation {
     /// Post a message to a chat or thread.
-    async fn send_message(&self, ctx: &Context<'_>, input: SendMessageInput) -> Result<Message> {
+    async fn send_message(
+        &self,
+        ctx: &Context<'_>,
+        input: SendMessageInput,
+        #[graphql(desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header).")]
+        idempotency_key: Option<String>,
+    ) -> Result<Message> {
+        let c = rctx(ctx)?;
+        let fingerprint = serde_json::to_value(&input).unwrap_or_default();
         let chat_id = ids::decode(&input.chat_id, Kind::Chat, "chatId")?;
         let reply_to = input
             .reply_to_id
@@ -198,11 +226,12 @@ impl MessageMutation {
             input.attachments,
             reply_to,
         );
-        Ok(Message(
-            resolvers::messages::send_message(rctx(ctx)?, send)
-                .await
-                .gql()?,
-        ))
+        let message = once(c, idempotency_key.as_deref(), "sendMessage", &fingerprint, || {
+            resolvers::messages::send_message(c, send)
+        })
+        .await
+        .gql()?;
+        Ok(Message(message))
     }
     /// Post to the direct chat with a user (created on first use).
     async fn send_direct_message(
@@ -213,14 +242,19 @@ impl MessageMutation {
         metadata: Option<Json<Value>>,
         buttons: Option<Json<Value>>,
         #[graphql(default)] attachments: Vec<AttachmentInput>,
+        #[graphql(desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header).")]
+        idempotency_key: Option<String>,
     ) -> Result<Message> {
+        let c = rctx(ctx)?;
+        let fingerprint = serde_json::json!([user_id, content, metadata, buttons, attachments]);
         let user_id = ids::decode(&user_id, Kind::User, "userId")?;
         let send = domain_send(0, content, None, metadata, buttons, attachments, None);
-        Ok(Message(
-            resolvers::messages::send_direct_message(rctx(ctx)?, user_id, send)
-                .await
-                .gql()?,
-        ))
+        let message = once(c, idempotency_key.as_deref(), "sendDirectMessage", &fingerprint, || {
+            resolvers::messages::send_direct_message(c, user_id, send)
+        })
+        .await
+        .gql()?;
+        Ok(Message(message))
     }
     /// Edit your message; the previous version is kept as a revision.
     async fn edit_message(
@@ -250,6 +284,7 @@ impl MessageMutation {
             .await
             .gql()?;
         Ok(DeletedMessage {
+            event_cursor: None,
             id: ids::encode(Kind::Message, m.id),
             chat_id: ids::encode(Kind::Chat, m.chat_id),
             deleted_at: m.deleted_at,
@@ -408,4 +443,9 @@ impl PeopleMutation {
 /// The Mutation root, merged from per-area objects.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct Mutation(ChatMutation, MessageMutation, PeopleMutation);
+pub struct Mutation(
+    ChatMutation,
+    MessageMutation,
+    PeopleMutation,
+    crate::integrations::IntegrationsMutation,
+);

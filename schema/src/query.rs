@@ -257,4 +257,9 @@ fn not_found_is_null<T>(r: resolvers::Result<T>) -> Result<Option<T>> {
 /// The Query root, merged from per-area objects.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct Query(PeopleQuery, MessagingQuery, FederationEntities);
+pub struct Query(
+    PeopleQuery,
+    MessagingQuery,
+    crate::integrations::IntegrationsQuery,
+    FederationEntities,
+);

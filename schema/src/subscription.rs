@@ -13,9 +13,9 @@ use futures::Stream;
 use futures::stream::{self, StreamExt};
 use resolvers::auth::Scope;
 use resolvers::events::{Event, EventKind, MembershipChange};
-use tokio::sync::broadcast::error::RecvError;
 
 use crate::context::rctx;
+use crate::feed::Feed;
 use crate::error::{GqlResult, to_gql};
 use crate::ids::{self, Kind};
 use crate::types::{Chat, DeletedMessage, Message, User};
@@ -50,6 +50,8 @@ impl From<MembershipChange> for MembershipChangeKind {
 /// A reaction added or removed.
 #[derive(SimpleObject)]
 pub struct ReactionChange {
+    /// The event's cursor: pass it as `after` to resume after it.
+    pub event_cursor: String,
     /// The message's global id.
     pub message_id: ID,
     /// The chat's global id.
@@ -67,6 +69,8 @@ pub struct ReactionChange {
 /// Users joined, left, were added, removed, or changed role in a chat.
 #[derive(SimpleObject)]
 pub struct ChatMembershipChange {
+    /// The event's cursor: pass it as `after` to resume after it.
+    pub event_cursor: String,
     /// The chat's global id.
     pub chat_id: ID,
     /// The chat, when you can still see it.
@@ -82,6 +86,8 @@ pub struct ChatMembershipChange {
 /// A member's read position moved.
 #[derive(SimpleObject)]
 pub struct ReadStateChange {
+    /// The event's cursor: pass it as `after` to resume after it.
+    pub event_cursor: String,
     /// The chat's global id.
     pub chat_id: ID,
     /// The reader's global id.
@@ -102,89 +108,74 @@ struct Watched {
 
 /// Events of one chat that the principal may see, until they may no longer. For a
 /// thread, sight follows its parent chat, so the parent's access changes are watched too.
-fn chat_events(rc: resolvers::Ctx, watched: Watched) -> impl Stream<Item = Item<Arc<Event>>> {
+fn chat_events(feed: Feed, watched: Watched) -> impl Stream<Item = Item<Arc<Event>>> {
     let Watched { chat_id, parent } = watched;
-    let rx = rc.bus.subscribe();
-    stream::unfold(Some((rc, rx)), move |state| async move {
-        let (rc, mut rx) = state?;
+    stream::unfold(Some(feed), move |state| async move {
+        let mut feed = state?;
         loop {
-            match rx.recv().await {
-                Ok(ev) => {
-                    if ev.workspace_id != rc.workspace_id() {
-                        continue;
-                    }
-                    let own = ev.kind.chat_id() == Some(chat_id);
-                    let of_parent = parent.is_some() && ev.kind.chat_id() == parent;
-                    if !own && !of_parent {
-                        continue;
-                    }
-                    if may_change_access(&ev.kind, rc.user_id()) {
-                        match resolvers::chats::can_read(&rc.db, &rc.principal, chat_id).await {
-                            Ok(true) => {}
-                            Ok(false) => return None,
-                            Err(e) => return Some((Err(to_gql(e)), None)),
-                        }
-                    }
-                    if !own {
-                        continue;
-                    }
-                    return Some((Ok(ev), Some((rc, rx))));
-                }
-                Err(RecvError::Lagged(n)) => {
-                    let err = to_gql(resolvers::Error::limit(
-                        "subscription",
-                        format!("the subscriber fell {n} events behind; subscribe again"),
-                    ));
-                    return Some((Err(err), None));
-                }
-                Err(RecvError::Closed) => return None,
+            let ev = match feed.next().await {
+                Ok(Some(ev)) => ev,
+                Ok(None) => return None,
+                Err(e) => return Some((Err(to_gql(e)), None)),
+            };
+            let own = ev.kind.chat_id() == Some(chat_id);
+            let of_parent = parent.is_some() && ev.kind.chat_id() == parent;
+            if !own && !of_parent {
+                continue;
             }
+            let rc = feed.ctx();
+            if may_change_access(&ev.kind, rc.user_id()) {
+                match resolvers::chats::can_read(&rc.db, &rc.principal, chat_id).await {
+                    Ok(true) => {}
+                    Ok(false) => return None,
+                    Err(e) => return Some((Err(to_gql(e)), None)),
+                }
+            }
+            if !own {
+                continue;
+            }
+            return Some((Ok(ev), Some(feed)));
         }
     })
 }
 
 /// Events of the principal's workspace about chats they can see (or about themselves).
-fn workspace_events(
-    rc: resolvers::Ctx,
-    only_chat: Option<i64>,
-) -> impl Stream<Item = Item<Arc<Event>>> {
-    let rx = rc.bus.subscribe();
-    stream::unfold(Some((rc, rx)), move |state| async move {
-        let (rc, mut rx) = state?;
+fn workspace_events(feed: Feed, only_chat: Option<i64>) -> impl Stream<Item = Item<Arc<Event>>> {
+    stream::unfold(Some(feed), move |state| async move {
+        let mut feed = state?;
         loop {
-            match rx.recv().await {
-                Ok(ev) => {
-                    if ev.workspace_id != rc.workspace_id() {
-                        continue;
-                    }
-                    let Some(chat_id) = ev.kind.chat_id() else {
-                        continue;
-                    };
-                    if only_chat.is_some_and(|only| only != chat_id) {
-                        continue;
-                    }
-                    let about_me = matches!(&ev.kind,
-                        EventKind::ChatMembershipChanged { user_ids, .. } if user_ids.contains(&rc.user_id()));
-                    if !about_me {
-                        match resolvers::chats::can_read(&rc.db, &rc.principal, chat_id).await {
-                            Ok(true) => {}
-                            Ok(false) => continue,
-                            Err(e) => return Some((Err(to_gql(e)), None)),
-                        }
-                    }
-                    return Some((Ok(ev), Some((rc, rx))));
-                }
-                Err(RecvError::Lagged(n)) => {
-                    let err = to_gql(resolvers::Error::limit(
-                        "subscription",
-                        format!("the subscriber fell {n} events behind; subscribe again"),
-                    ));
-                    return Some((Err(err), None));
-                }
-                Err(RecvError::Closed) => return None,
+            let ev = match feed.next().await {
+                Ok(Some(ev)) => ev,
+                Ok(None) => return None,
+                Err(e) => return Some((Err(to_gql(e)), None)),
+            };
+            let Some(chat_id) = ev.kind.chat_id() else {
+                continue;
+            };
+            if only_chat.is_some_and(|only| only != chat_id) {
+                continue;
             }
+            let rc = feed.ctx();
+            let about_me = matches!(&ev.kind,
+                EventKind::ChatMembershipChanged { user_ids, .. } if user_ids.contains(&rc.user_id()));
+            if !about_me {
+                match resolvers::chats::can_read(&rc.db, &rc.principal, chat_id).await {
+                    Ok(true) => {}
+                    Ok(false) => continue,
+                    Err(e) => return Some((Err(to_gql(e)), None)),
+                }
+            }
+            return Some((Ok(ev), Some(feed)));
         }
     })
+}
+
+/// Decode a subscription's `after` cursor.
+fn after_seq(after: Option<&str>) -> Result<Option<i64>> {
+    after
+        .map(|a| resolvers::events::decode_event_cursor(a, "after"))
+        .transpose()
+        .gql()
 }
 
 /// Whether an event may have taken away the principal's sight of its chat.
@@ -201,8 +192,10 @@ fn may_change_access(kind: &EventKind, me: i64) -> bool {
     }
 }
 
-/// Start a chat subscription: authenticate, check the scope and that the chat is visible.
-async fn start(ctx: &Context<'_>, chat_id: &ID, scope: Scope) -> Result<(resolvers::Ctx, Watched)> {
+/// Start a chat subscription: authenticate, check the scope and that the chat is visible,
+/// and open the feed (from `after`, when resuming).
+async fn start(ctx: &Context<'_>, chat_id: &ID, scope: Scope, after: Option<&str>) -> Result<(Feed, Watched)> {
+    let after = after_seq(after)?;
     let rc = rctx(ctx)?.clone();
     rc.require(scope).gql()?;
     let chat_id = ids::decode(chat_id, Kind::Chat, "chatId")?;
@@ -212,7 +205,8 @@ async fn start(ctx: &Context<'_>, chat_id: &ID, scope: Scope) -> Result<(resolve
         .await
         .gql()?;
     let parent = access.parent.map(|p| p.chat.id);
-    Ok((rc, Watched { chat_id, parent }))
+    let feed = Feed::start(rc, after).await.gql()?;
+    Ok((feed, Watched { chat_id, parent }))
 }
 
 /// Live updates of chats and messages.
@@ -226,12 +220,17 @@ impl MessagingSubscription {
         &self,
         ctx: &Context<'_>,
         chat_id: ID,
+        #[graphql(desc = "Resume after this event cursor (from a payload's `eventCursor`): every event since is delivered, none twice.")]
+        after: Option<String>,
     ) -> Result<impl Stream<Item = Item<Message>>> {
-        let (rc, chat_id) = start(ctx, &chat_id, Scope::MessagesRead).await?;
-        Ok(chat_events(rc, chat_id).filter_map(|ev| async move {
+        let (feed, chat_id) = start(ctx, &chat_id, Scope::MessagesRead, after.as_deref()).await?;
+        Ok(chat_events(feed, chat_id).filter_map(|ev| async move {
             match ev {
                 Ok(ev) => match &ev.kind {
-                    EventKind::MessageAdded { message } => Some(Ok(Message(message.clone()))),
+                    EventKind::MessageAdded { message } => Some(Ok(Message {
+                        row: message.clone(),
+                        event_seq: Some(ev.seq),
+                    })),
                     _ => None,
                 },
                 Err(e) => Some(Err(e)),
@@ -244,12 +243,17 @@ impl MessagingSubscription {
         &self,
         ctx: &Context<'_>,
         chat_id: ID,
+        #[graphql(desc = "Resume after this event cursor (from a payload's `eventCursor`): every event since is delivered, none twice.")]
+        after: Option<String>,
     ) -> Result<impl Stream<Item = Item<Message>>> {
-        let (rc, chat_id) = start(ctx, &chat_id, Scope::MessagesRead).await?;
-        Ok(chat_events(rc, chat_id).filter_map(|ev| async move {
+        let (feed, chat_id) = start(ctx, &chat_id, Scope::MessagesRead, after.as_deref()).await?;
+        Ok(chat_events(feed, chat_id).filter_map(|ev| async move {
             match ev {
                 Ok(ev) => match &ev.kind {
-                    EventKind::MessageUpdated { message } => Some(Ok(Message(message.clone()))),
+                    EventKind::MessageUpdated { message } => Some(Ok(Message {
+                        row: message.clone(),
+                        event_seq: Some(ev.seq),
+                    })),
                     _ => None,
                 },
                 Err(e) => Some(Err(e)),
@@ -262,15 +266,18 @@ impl MessagingSubscription {
         &self,
         ctx: &Context<'_>,
         chat_id: ID,
+        #[graphql(desc = "Resume after this event cursor (from a payload's `eventCursor`): every event since is delivered, none twice.")]
+        after: Option<String>,
     ) -> Result<impl Stream<Item = Item<DeletedMessage>>> {
-        let (rc, chat_id) = start(ctx, &chat_id, Scope::MessagesRead).await?;
-        Ok(chat_events(rc, chat_id).filter_map(|ev| async move {
+        let (feed, chat_id) = start(ctx, &chat_id, Scope::MessagesRead, after.as_deref()).await?;
+        Ok(chat_events(feed, chat_id).filter_map(|ev| async move {
             match ev {
                 Ok(ev) => match &ev.kind {
                     EventKind::MessageDeleted {
                         chat_id,
                         message_id,
                     } => Some(Ok(DeletedMessage {
+                        event_cursor: Some(resolvers::events::encode_event_cursor(ev.seq)),
                         id: ids::encode(Kind::Message, *message_id),
                         chat_id: ids::encode(Kind::Chat, *chat_id),
                         deleted_at: Some(ev.at),
@@ -287,10 +294,12 @@ impl MessagingSubscription {
         &self,
         ctx: &Context<'_>,
         chat_id: ID,
+        #[graphql(desc = "Resume after this event cursor (from a payload's `eventCursor`): every event since is delivered, none twice.")]
+        after: Option<String>,
     ) -> Result<impl Stream<Item = Item<ReactionChange>>> {
-        let (rc, chat_id) = start(ctx, &chat_id, Scope::ReactionsRead).await?;
-        let db_ctx = rc.clone();
-        Ok(chat_events(rc, chat_id).filter_map(move |ev| {
+        let (feed, chat_id) = start(ctx, &chat_id, Scope::ReactionsRead, after.as_deref()).await?;
+        let db_ctx = feed.ctx().clone();
+        Ok(chat_events(feed, chat_id).filter_map(move |ev| {
             let db_ctx = db_ctx.clone();
             async move {
                 match ev {
@@ -307,6 +316,7 @@ impl MessagingSubscription {
                                 .ok()
                                 .map(Message);
                             Some(Ok(ReactionChange {
+                                event_cursor: resolvers::events::encode_event_cursor(ev.seq),
                                 message_id: ids::encode(Kind::Message, *message_id),
                                 chat_id: ids::encode(Kind::Chat, *chat_id),
                                 message,
@@ -329,7 +339,10 @@ impl MessagingSubscription {
         &self,
         ctx: &Context<'_>,
         chat_id: Option<ID>,
+        #[graphql(desc = "Resume after this event cursor (from a payload's `eventCursor`): every event since is delivered, none twice.")]
+        after: Option<String>,
     ) -> Result<impl Stream<Item = Item<ChatMembershipChange>>> {
+        let after = after_seq(after.as_deref())?;
         let rc = rctx(ctx)?.clone();
         rc.require(Scope::ChatMembersRead).gql()?;
         let only = match chat_id {
@@ -341,7 +354,8 @@ impl MessagingSubscription {
             None => None,
         };
         let db_ctx = rc.clone();
-        Ok(workspace_events(rc, only).filter_map(move |ev| {
+        let feed = Feed::start(rc, after).await.gql()?;
+        Ok(workspace_events(feed, only).filter_map(move |ev| {
             let db_ctx = db_ctx.clone();
             async move {
                 match ev {
@@ -360,6 +374,7 @@ impl MessagingSubscription {
                                 .ok()
                                 .map(User);
                             Some(Ok(ChatMembershipChange {
+                                event_cursor: resolvers::events::encode_event_cursor(ev.seq),
                                 chat_id: ids::encode(Kind::Chat, *chat_id),
                                 chat,
                                 user_ids: user_ids
@@ -383,7 +398,10 @@ impl MessagingSubscription {
         &self,
         ctx: &Context<'_>,
         chat_id: Option<ID>,
+        #[graphql(desc = "Resume after this event cursor (from a payload's `eventCursor`): every event since is delivered, none twice.")]
+        after: Option<String>,
     ) -> Result<impl Stream<Item = Item<ReadStateChange>>> {
+        let after = after_seq(after.as_deref())?;
         let rc = rctx(ctx)?.clone();
         rc.require(Scope::MessagesRead).gql()?;
         let only = match chat_id {
@@ -394,7 +412,8 @@ impl MessagingSubscription {
             }
             None => None,
         };
-        Ok(workspace_events(rc, only).filter_map(|ev| async move {
+        let feed = Feed::start(rc, after).await.gql()?;
+        Ok(workspace_events(feed, only).filter_map(|ev| async move {
             match ev {
                 Ok(ev) => match &ev.kind {
                     EventKind::ReadStateChanged {
@@ -402,6 +421,7 @@ impl MessagingSubscription {
                         user_id,
                         last_read_message_id,
                     } => Some(Ok(ReadStateChange {
+                        event_cursor: resolvers::events::encode_event_cursor(ev.seq),
                         chat_id: ids::encode(Kind::Chat, *chat_id),
                         user_id: ids::encode(Kind::User, *user_id),
                         last_read_message_id: ids::encode(Kind::Message, *last_read_message_id),

@@ -8,6 +8,7 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 
 use super::{Scope, Scopes};
+use crate::events::EventKind;
 use crate::people::role_of;
 use crate::{Ctx, Error, Result};
 
@@ -64,16 +65,26 @@ pub async fn create_api_token(ctx: &Ctx, input: CreateApiTokenInput) -> Result<C
     if input.expires_at.is_some_and(|at| at <= Utc::now()) {
         return Err(Error::invalid("expiresAt", "must be in the future"));
     }
-    issue_api_token(&ctx.db, &user, input).await
+    insert_token(ctx, &user, input).await
 }
 
-/// Issue a token for `user` without a principal (the operator's CLI). Scopes are
+/// Issue a token for `user` as the operator (the CLI, the demo seed): acts as the user
+/// through the `cli` front door, so the issuance is in the audit trail too. Scopes are
 /// validated against the user's role.
 pub async fn issue_api_token(
     db: &DatabaseConnection,
     user: &users::Model,
     input: CreateApiTokenInput,
 ) -> Result<CreatedApiToken> {
+    let principal = super::principal_for_user(user.clone())?;
+    let ctx = Ctx::new(db.clone(), crate::events::Bus::new(), principal).with_origin(crate::Origin {
+        dialect: "cli",
+        ..crate::Origin::default()
+    });
+    insert_token(&ctx, user, input).await
+}
+
+async fn insert_token(ctx: &Ctx, user: &users::Model, input: CreateApiTokenInput) -> Result<CreatedApiToken> {
     let name = crate::people::validate_name(&input.name, "name")?;
     let role = role_of(user)?;
     let stored = match &input.scopes {
@@ -83,6 +94,7 @@ pub async fn issue_api_token(
     let token = generate()?;
     let prefix: String = token.chars().take(VISIBLE).collect();
     let last_four: String = token.chars().skip(token.len().saturating_sub(4)).collect();
+    let txn = ctx.write().await?;
     let row = api_tokens::ActiveModel {
         workspace_id: Set(user.workspace_id),
         user_id: Set(user.id),
@@ -97,8 +109,10 @@ pub async fn issue_api_token(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    let created = EventKind::ApiTokenCreated { token_id: row.id, prefix: row.prefix.clone() };
+    ctx.commit_one(txn, created).await?;
     Ok(CreatedApiToken { row, token })
 }
 
@@ -128,7 +142,10 @@ pub async fn revoke_api_token(ctx: &Ctx, token_id: i64) -> Result<api_tokens::Mo
     }
     let mut am: api_tokens::ActiveModel = token.into();
     am.revoked_at = Set(Some(Utc::now()));
-    Ok(am.update(&ctx.db).await?)
+    let txn = ctx.write().await?;
+    let token = am.update(&txn).await?;
+    ctx.commit_one(txn, EventKind::ApiTokenRevoked { token_id: token.id }).await?;
+    Ok(token)
 }
 
 /// Record use, at most once a minute per token (no write on every request).

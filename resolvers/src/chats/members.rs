@@ -81,16 +81,17 @@ pub async fn add_chat_members(
         .into_iter()
         .filter(|id| !existing.contains(id))
         .collect();
+    if new.is_empty() {
+        return Ok(acc.chat);
+    }
     let txn = ctx.write().await?;
     insert_members(&txn, &acc.chat, &new, role).await?;
-    txn.commit().await?;
-    if !new.is_empty() {
-        ctx.emit(EventKind::ChatMembershipChanged {
-            chat_id,
-            user_ids: new,
-            change: MembershipChange::Added,
-        });
-    }
+    let change = EventKind::ChatMembershipChanged {
+        chat_id,
+        user_ids: new,
+        change: MembershipChange::Added,
+    };
+    ctx.commit_one(txn, change).await?;
     Ok(acc.chat)
 }
 
@@ -102,15 +103,16 @@ pub async fn remove_chat_member(ctx: &Ctx, chat_id: i64, user_id: i64) -> Result
     if user_id != ctx.user_id() {
         acc.ensure_manager(&ctx.principal)?;
     }
+    let txn = ctx.write().await?;
     let removed = chat_members::Entity::delete_many()
         .filter(chat_members::Column::ChatId.eq(chat_id))
         .filter(chat_members::Column::UserId.eq(user_id))
-        .exec(&ctx.db)
+        .exec(&txn)
         .await?;
     if removed.rows_affected == 0 {
         return Err(Error::NotFound("chat member"));
     }
-    ctx.emit(EventKind::ChatMembershipChanged {
+    let change = EventKind::ChatMembershipChanged {
         chat_id,
         user_ids: vec![user_id],
         change: if user_id == ctx.user_id() {
@@ -118,7 +120,8 @@ pub async fn remove_chat_member(ctx: &Ctx, chat_id: i64, user_id: i64) -> Result
         } else {
             MembershipChange::Removed
         },
-    });
+    };
+    ctx.commit_one(txn, change).await?;
     Ok(acc.chat)
 }
 
@@ -130,16 +133,18 @@ pub async fn leave_chat(ctx: &Ctx, chat_id: i64) -> Result<chats::Model> {
     if acc.membership.is_none() {
         return Err(Error::conflict("chatId", "not a member of this chat"));
     }
+    let txn = ctx.write().await?;
     chat_members::Entity::delete_many()
         .filter(chat_members::Column::ChatId.eq(chat_id))
         .filter(chat_members::Column::UserId.eq(ctx.user_id()))
-        .exec(&ctx.db)
+        .exec(&txn)
         .await?;
-    ctx.emit(EventKind::ChatMembershipChanged {
+    let change = EventKind::ChatMembershipChanged {
         chat_id,
         user_ids: vec![ctx.user_id()],
         change: MembershipChange::Left,
-    });
+    };
+    ctx.commit_one(txn, change).await?;
     Ok(acc.chat)
 }
 
@@ -159,12 +164,12 @@ pub async fn join_chat(ctx: &Ctx, chat_id: i64) -> Result<chats::Model> {
     }
     let txn = ctx.write().await?;
     insert_members(&txn, &acc.chat, &[ctx.user_id()], ChatRole::Member).await?;
-    txn.commit().await?;
-    ctx.emit(EventKind::ChatMembershipChanged {
+    let change = EventKind::ChatMembershipChanged {
         chat_id,
         user_ids: vec![ctx.user_id()],
         change: MembershipChange::Joined,
-    });
+    };
+    ctx.commit_one(txn, change).await?;
     Ok(acc.chat)
 }
 
@@ -183,17 +188,21 @@ pub async fn set_chat_member_role(
         .one(&ctx.db)
         .await?
         .ok_or(Error::NotFound("chat member"))?;
+    let txn = ctx.write().await?;
     chat_members::Entity::update_many()
         .col_expr(chat_members::Column::Role, Expr::value(role.as_str()))
         .filter(chat_members::Column::ChatId.eq(chat_id))
         .filter(chat_members::Column::UserId.eq(user_id))
-        .exec(&ctx.db)
+        .exec(&txn)
         .await?;
-    ctx.emit(EventKind::ChatMembershipChanged {
+    let change = EventKind::ChatMembershipChanged {
         chat_id,
         user_ids: vec![user_id],
         change: MembershipChange::RoleChanged,
-    });
+    };
+    let summary = serde_json::json!({ "before": { "role": member.role }, "after": { "role": role.as_str() } });
+    let event = crate::events::record(&txn, ctx, change, Some(summary)).await?;
+    ctx.commit(txn, [event]).await?;
     Ok(chat_members::Model {
         role: role.as_str().to_owned(),
         ..member

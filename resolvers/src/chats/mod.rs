@@ -26,7 +26,7 @@ use sea_orm::{
 };
 
 use crate::auth::Scope;
-use crate::events::{EventKind, MembershipChange};
+use crate::events::{EventKind, MembershipChange, record};
 use crate::pagination::{Page, PageArgs};
 use crate::people::{Role, users_by_ids};
 use crate::{Ctx, Error, Result};
@@ -92,14 +92,21 @@ pub async fn create_chat(ctx: &Ctx, input: CreateChatInput) -> Result<chats::Mod
         .filter(|id| *id != ctx.user_id())
         .collect();
     members::insert_members(&txn, &chat, &others, ChatRole::Member).await?;
-    txn.commit().await?;
     let mut everyone = vec![ctx.user_id()];
     everyone.extend(others);
-    ctx.emit(EventKind::ChatMembershipChanged {
-        chat_id: chat.id,
-        user_ids: everyone,
-        change: MembershipChange::Added,
-    });
+    let created = record(&txn, ctx, EventKind::ChatCreated { chat: chat.clone() }, None).await?;
+    let joined = record(
+        &txn,
+        ctx,
+        EventKind::ChatMembershipChanged {
+            chat_id: chat.id,
+            user_ids: everyone,
+            change: MembershipChange::Added,
+        },
+        None,
+    )
+    .await?;
+    ctx.commit(txn, [created, joined]).await?;
     Ok(chat)
 }
 
@@ -126,6 +133,7 @@ pub async fn update_chat(ctx: &Ctx, chat_id: i64, input: UpdateChatInput) -> Res
             kind.as_str()
         )));
     }
+    let before = chat_summary(&acc.chat);
     let mut am: chats::ActiveModel = acc.chat.into();
     if let Some(name) = input.name {
         am.name = Set(crate::people::validate_name(&name, "name")?);
@@ -137,8 +145,11 @@ pub async fn update_chat(ctx: &Ctx, chat_id: i64, input: UpdateChatInput) -> Res
     if let Some(public) = input.is_public {
         am.is_public = Set(public);
     }
-    let chat = am.update(&ctx.db).await?;
-    ctx.emit(EventKind::ChatUpdated { chat: chat.clone() });
+    let txn = ctx.write().await?;
+    let chat = am.update(&txn).await?;
+    let summary = serde_json::json!({ "before": before, "after": chat_summary(&chat) });
+    let event = record(&txn, ctx, EventKind::ChatUpdated { chat: chat.clone() }, Some(summary)).await?;
+    ctx.commit(txn, [event]).await?;
     Ok(chat)
 }
 
@@ -156,10 +167,14 @@ pub async fn set_chat_archived(ctx: &Ctx, chat_id: i64, archived: bool) -> Resul
     if acc.chat.archived_at.is_some() == archived {
         return Ok(acc.chat);
     }
+    let before = chat_summary(&acc.chat);
     let mut am: chats::ActiveModel = acc.chat.into();
     am.archived_at = Set(archived.then(Utc::now));
-    let chat = am.update(&ctx.db).await?;
-    ctx.emit(EventKind::ChatUpdated { chat: chat.clone() });
+    let txn = ctx.write().await?;
+    let chat = am.update(&txn).await?;
+    let summary = serde_json::json!({ "before": before, "after": chat_summary(&chat) });
+    let event = record(&txn, ctx, EventKind::ChatUpdated { chat: chat.clone() }, Some(summary)).await?;
+    ctx.commit(txn, [event]).await?;
     Ok(chat)
 }
 
@@ -239,7 +254,7 @@ pub async fn direct_chat_with(ctx: &Ctx, user_id: i64) -> Result<chats::Model> {
     }
     let now = Utc::now();
     let txn = ctx.write().await?;
-    chats::Entity::insert(chats::ActiveModel {
+    let inserted = chats::Entity::insert(chats::ActiveModel {
         workspace_id: Set(ctx.workspace_id()),
         kind: Set(ChatKind::Direct.as_str().to_owned()),
         name: Set(String::new()),
@@ -266,7 +281,18 @@ pub async fn direct_chat_with(ctx: &Ctx, user_id: i64) -> Result<chats::Model> {
         .ok_or(Error::NotFound("chat"))?;
     let pair: Vec<i64> = if lo == hi { vec![lo] } else { vec![lo, hi] };
     members::insert_members(&txn, &chat, &pair, ChatRole::Member).await?;
-    txn.commit().await?;
+    // Another request may have created it meanwhile: announce only our own creation.
+    let mut events = Vec::new();
+    if inserted > 0 {
+        events.push(record(&txn, ctx, EventKind::ChatCreated { chat: chat.clone() }, None).await?);
+        let joined = EventKind::ChatMembershipChanged {
+            chat_id: chat.id,
+            user_ids: pair,
+            change: MembershipChange::Added,
+        };
+        events.push(record(&txn, ctx, joined, None).await?);
+    }
+    ctx.commit(txn, events).await?;
     Ok(chat)
 }
 
@@ -335,7 +361,7 @@ pub async fn create_thread(ctx: &Ctx, message_id: i64) -> Result<chats::Model> {
     }
     let now = Utc::now();
     let txn = ctx.write().await?;
-    chats::Entity::insert(chats::ActiveModel {
+    let inserted = chats::Entity::insert(chats::ActiveModel {
         workspace_id: Set(ctx.workspace_id()),
         kind: Set(ChatKind::Thread.as_str().to_owned()),
         name: Set(String::new()),
@@ -364,7 +390,11 @@ pub async fn create_thread(ctx: &Ctx, message_id: i64) -> Result<chats::Model> {
     let mut people = vec![ctx.user_id(), message.author_id];
     people.dedup();
     members::insert_members(&txn, &thread, &people, ChatRole::Member).await?;
-    txn.commit().await?;
+    let mut events = Vec::new();
+    if inserted > 0 {
+        events.push(record(&txn, ctx, EventKind::ChatCreated { chat: thread.clone() }, None).await?);
+    }
+    ctx.commit(txn, events).await?;
     Ok(thread)
 }
 
@@ -378,6 +408,16 @@ pub async fn thread_root(ctx: &Ctx, chat: &chats::Model) -> Result<Option<messag
         ),
         None => Ok(None),
     }
+}
+
+/// The audited attributes of a chat.
+fn chat_summary(chat: &chats::Model) -> serde_json::Value {
+    serde_json::json!({
+        "name": chat.name,
+        "description": chat.description,
+        "is_public": chat.is_public,
+        "archived": chat.archived_at.is_some(),
+    })
 }
 
 fn validate_description(description: &str) -> Result<()> {

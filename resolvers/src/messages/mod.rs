@@ -25,7 +25,7 @@ use serde_json::Value as Json;
 
 use crate::auth::Scope;
 use crate::chats::{ChatKind, ChatRole, access};
-use crate::events::EventKind;
+use crate::events::{EventKind, record};
 use crate::pagination::{Page, PageArgs};
 use crate::{Ctx, Error, Result};
 
@@ -121,6 +121,9 @@ pub async fn send_message(ctx: &Ctx, input: SendMessageInput) -> Result<messages
     ctx.require(Scope::MessagesCreate)?;
     let acc = access(&ctx.db, &ctx.principal, input.chat_id).await?;
     acc.ensure_can_post(&ctx.principal)?;
+    ctx.env
+        .rate
+        .check(&ctx.principal, crate::rate::Category::MessageWrite, Some(input.chat_id))?;
     let kind = resolve_kind(ctx, input.kind, input.buttons.as_ref())?;
     validate_content(&input.content, !input.attachments.is_empty())?;
     validate_metadata(input.metadata.as_ref())?;
@@ -198,10 +201,7 @@ pub async fn send_message(ctx: &Ctx, input: SendMessageInput) -> Result<messages
     } else {
         reads::advance(&txn, input.chat_id, ctx.user_id(), message.id).await?;
     }
-    txn.commit().await?;
-    ctx.emit(EventKind::MessageAdded {
-        message: message.clone(),
-    });
+    ctx.commit_one(txn, EventKind::MessageAdded { message: message.clone() }).await?;
     Ok(message)
 }
 
@@ -269,6 +269,7 @@ pub async fn edit_message(
     }
     .insert(&txn)
     .await?;
+    let before = serde_json::json!({ "content": message.content });
     let mut am: messages::ActiveModel = message.into();
     if let Some(content) = input.content {
         am.content = Set(content);
@@ -282,10 +283,9 @@ pub async fn edit_message(
     }
     am.edited_at = Set(Some(now));
     let updated = am.update(&txn).await?;
-    txn.commit().await?;
-    ctx.emit(EventKind::MessageUpdated {
-        message: updated.clone(),
-    });
+    let summary = serde_json::json!({ "before": before, "after": { "content": updated.content } });
+    let event = record(&txn, ctx, EventKind::MessageUpdated { message: updated.clone() }, Some(summary)).await?;
+    ctx.commit(txn, [event]).await?;
     Ok(updated)
 }
 
@@ -302,11 +302,13 @@ pub async fn delete_message(ctx: &Ctx, message_id: i64) -> Result<messages::Mode
     am.deleted_at = Set(Some(Utc::now()));
     am.pinned_at = Set(None);
     am.pinned_by_id = Set(None);
-    let deleted = am.update(&ctx.db).await?;
-    ctx.emit(EventKind::MessageDeleted {
+    let txn = ctx.write().await?;
+    let deleted = am.update(&txn).await?;
+    let gone = EventKind::MessageDeleted {
         chat_id: deleted.chat_id,
         message_id: deleted.id,
-    });
+    };
+    ctx.commit_one(txn, gone).await?;
     Ok(deleted)
 }
 
@@ -325,10 +327,9 @@ pub async fn set_pinned(ctx: &Ctx, message_id: i64, pinned: bool) -> Result<mess
     let mut am: messages::ActiveModel = message.into();
     am.pinned_at = Set(pinned.then(Utc::now));
     am.pinned_by_id = Set(pinned.then_some(ctx.user_id()));
-    let updated = am.update(&ctx.db).await?;
-    ctx.emit(EventKind::MessageUpdated {
-        message: updated.clone(),
-    });
+    let txn = ctx.write().await?;
+    let updated = am.update(&txn).await?;
+    ctx.commit_one(txn, EventKind::MessageUpdated { message: updated.clone() }).await?;
     Ok(updated)
 }
 

@@ -122,14 +122,14 @@ pub async fn add_reaction(ctx: &Ctx, message_id: i64, emoji: &str) -> Result<mes
     )
     .exec_without_returning(&txn)
     .await?;
-    txn.commit().await?;
-    ctx.emit(EventKind::ReactionChanged {
+    let change = EventKind::ReactionChanged {
         chat_id: message.chat_id,
         message_id: message.id,
         user_id: ctx.user_id(),
         emoji: emoji.to_owned(),
         added: true,
-    });
+    };
+    ctx.commit_one(txn, change).await?;
     Ok(message)
 }
 
@@ -138,21 +138,24 @@ pub async fn remove_reaction(ctx: &Ctx, message_id: i64, emoji: &str) -> Result<
     ctx.require(Scope::ReactionsWrite)?;
     let emoji = validate_emoji(emoji)?;
     let (message, _) = visible_message(ctx, message_id).await?;
+    let txn = ctx.write().await?;
     let removed = reactions::Entity::delete_many()
         .filter(reactions::Column::MessageId.eq(message.id))
         .filter(reactions::Column::UserId.eq(ctx.user_id()))
         .filter(reactions::Column::Emoji.eq(emoji))
-        .exec(&ctx.db)
+        .exec(&txn)
         .await?;
-    if removed.rows_affected > 0 {
-        ctx.emit(EventKind::ReactionChanged {
-            chat_id: message.chat_id,
-            message_id: message.id,
-            user_id: ctx.user_id(),
-            emoji: emoji.to_owned(),
-            added: false,
-        });
+    if removed.rows_affected == 0 {
+        return Ok(message);
     }
+    let change = EventKind::ReactionChanged {
+        chat_id: message.chat_id,
+        message_id: message.id,
+        user_id: ctx.user_id(),
+        emoji: emoji.to_owned(),
+        added: false,
+    };
+    ctx.commit_one(txn, change).await?;
     Ok(message)
 }
 

@@ -48,16 +48,17 @@ pub async fn mark_read(ctx: &Ctx, chat_id: i64, message_id: i64) -> Result<i64> 
     if message.chat_id != chat_id {
         return Err(Error::invalid("messageId", "no such message in this chat"));
     }
-    if advance(&ctx.db, chat_id, ctx.user_id(), message_id).await? {
-        ctx.emit(EventKind::ReadStateChanged {
-            chat_id,
-            user_id: ctx.user_id(),
-            last_read_message_id: message_id,
-        });
-        Ok(message_id)
-    } else {
-        Ok(membership.last_read_message_id)
+    let txn = ctx.write().await?;
+    if !advance(&txn, chat_id, ctx.user_id(), message_id).await? {
+        return Ok(membership.last_read_message_id);
     }
+    let moved = EventKind::ReadStateChanged {
+        chat_id,
+        user_id: ctx.user_id(),
+        last_read_message_id: message_id,
+    };
+    ctx.commit_one(txn, moved).await?;
+    Ok(message_id)
 }
 
 /// The users who have read a message (its author excluded), by user id.

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Scope;
 use crate::error::OnConstraint;
+use crate::events::EventKind;
 use crate::pagination::{Page, PageArgs};
 use crate::{Ctx, Error, Result};
 
@@ -260,7 +261,7 @@ pub async fn set_status(ctx: &Ctx, input: SetStatusInput) -> Result<users::Model
     am.status_is_away = Set(input.is_away);
     am.status_away_message = Set(input.away_message);
     am.updated_at = Set(Utc::now());
-    Ok(am.update(&ctx.db).await?)
+    update_user(ctx, am).await
 }
 
 /// Clear the caller's own status.
@@ -274,7 +275,7 @@ pub async fn clear_status(ctx: &Ctx) -> Result<users::Model> {
     am.status_is_away = Set(false);
     am.status_away_message = Set(None);
     am.updated_at = Set(Utc::now());
-    Ok(am.update(&ctx.db).await?)
+    update_user(ctx, am).await
 }
 
 /// Record activity of a user, at most once a minute (avoids a write per request).
@@ -359,6 +360,7 @@ pub async fn create_department(
             .await?
             .ok_or_else(|| Error::invalid("managerId", "no such user"))?;
     }
+    let txn = ctx.write().await?;
     let row = departments::ActiveModel {
         workspace_id: Set(ctx.workspace_id()),
         name: Set(name),
@@ -367,8 +369,9 @@ pub async fn create_department(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(&ctx.db)
+    .insert(&txn)
     .await?;
+    ctx.commit_one(txn, EventKind::DepartmentChanged { department_id: row.id }).await?;
     Ok(row)
 }
 
@@ -395,7 +398,15 @@ pub async fn set_user_department(
         am.title = Set(title);
     }
     am.updated_at = Set(Utc::now());
-    Ok(am.update(&ctx.db).await?)
+    update_user(ctx, am).await
+}
+
+/// Save a user row and record that it changed.
+async fn update_user(ctx: &Ctx, am: users::ActiveModel) -> Result<users::Model> {
+    let txn = ctx.write().await?;
+    let user = am.update(&txn).await?;
+    ctx.commit_one(txn, EventKind::UserUpdated { user_id: user.id }).await?;
+    Ok(user)
 }
 
 /// The group tags of the caller's workspace, by name.
@@ -412,15 +423,19 @@ pub async fn list_group_tags(ctx: &Ctx) -> Result<Vec<group_tags::Model>> {
 pub async fn create_group_tag(ctx: &Ctx, name: &str) -> Result<group_tags::Model> {
     ctx.require(Scope::GroupTagsWrite)?;
     let name = validate_name(name, "name")?;
-    group_tags::ActiveModel {
+    let txn = ctx.write().await?;
+    let tag = group_tags::ActiveModel {
         workspace_id: Set(ctx.workspace_id()),
         name: Set(name),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(&ctx.db)
+    .insert(&txn)
     .await
-    .on_unique("name", "a group tag with this name already exists")
+    .on_unique("name", "a group tag with this name already exists")?;
+    let change = EventKind::GroupTagChanged { tag_id: tag.id, added_user_ids: Vec::new() };
+    ctx.commit_one(txn, change).await?;
+    Ok(tag)
 }
 
 /// Add users to a group tag (admins). Adding a member twice is a no-op.
@@ -444,7 +459,8 @@ pub async fn add_group_tag_members(
     }
     let now = Utc::now();
     let txn = ctx.write().await?;
-    for id in crate::sql::distinct(user_ids) {
+    let added = crate::sql::distinct(user_ids);
+    for id in added.iter().copied() {
         group_tag_members::Entity::insert(group_tag_members::ActiveModel {
             tag_id: Set(tag.id),
             user_id: Set(id),
@@ -462,7 +478,8 @@ pub async fn add_group_tag_members(
         .exec_without_returning(&txn)
         .await?;
     }
-    txn.commit().await?;
+    let change = EventKind::GroupTagChanged { tag_id: tag.id, added_user_ids: added };
+    ctx.commit_one(txn, change).await?;
     Ok(tag)
 }
 

@@ -277,7 +277,7 @@ impl ChatMember {
 }
 
 /// Input of `createChat`.
-#[derive(InputObject)]
+#[derive(InputObject, serde::Serialize)]
 pub struct CreateChatInput {
     /// Name, 1–255 characters.
     pub name: String,

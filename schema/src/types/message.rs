@@ -14,7 +14,7 @@ use crate::ids::{self, Kind};
 use crate::loaders::load_err;
 
 /// The kind of a message.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[graphql(name = "MessageKind")]
 pub enum MessageKindGql {
     /// Written by a person.
@@ -49,32 +49,50 @@ impl From<MessageKindGql> for MessageKind {
     }
 }
 
-/// A message.
-pub struct Message(pub messages::Model);
+/// A message, and the event that delivered it when it came through a subscription.
+pub struct Message {
+    /// The row.
+    pub row: messages::Model,
+    /// The event's per-workspace sequence number, on subscription payloads.
+    pub event_seq: Option<i64>,
+}
+
+/// Wrap a row (a constructor function named like the type, so `.map(Message)` reads as
+/// it would for a tuple struct).
+#[allow(non_snake_case)]
+pub fn Message(row: messages::Model) -> Message {
+    Message { row, event_seq: None }
+}
 
 #[Object]
 impl Message {
+    /// On a subscription payload: the cursor of the event that carried it. Pass it as
+    /// `after` when subscribing again to resume exactly after it. Null elsewhere.
+    async fn event_cursor(&self) -> Option<String> {
+        self.event_seq.map(resolvers::events::encode_event_cursor)
+    }
+
     /// Global id.
     pub async fn id(&self) -> ID {
-        ids::encode(Kind::Message, self.0.id)
+        ids::encode(Kind::Message, self.row.id)
     }
     /// The row id, as the REST dialects render it.
     async fn database_id(&self) -> i64 {
-        self.0.id
+        self.row.id
     }
     /// Text, up to 10,000 characters.
     async fn content(&self) -> &str {
-        &self.0.content
+        &self.row.content
     }
     /// Kind.
     async fn kind(&self) -> Result<MessageKindGql> {
-        Ok(self.0.kind.parse::<MessageKind>().gql()?.into())
+        Ok(self.row.kind.parse::<MessageKind>().gql()?.into())
     }
     /// The author.
     async fn author(&self, ctx: &Context<'_>) -> Result<User> {
         loaders(ctx)?
             .users
-            .load_one(self.0.author_id)
+            .load_one(self.row.author_id)
             .await
             .map_err(load_err)?
             .map(User)
@@ -84,7 +102,7 @@ impl Message {
     async fn chat(&self, ctx: &Context<'_>) -> Result<Chat> {
         loaders(ctx)?
             .chats
-            .load_one(self.0.chat_id)
+            .load_one(self.row.chat_id)
             .await
             .map_err(load_err)?
             .map(Chat)
@@ -92,21 +110,21 @@ impl Message {
     }
     /// The chat's global id (no lookup).
     async fn chat_id(&self) -> ID {
-        ids::encode(Kind::Chat, self.0.chat_id)
+        ids::encode(Kind::Chat, self.row.chat_id)
     }
     /// Free-form JSON from the sender.
     async fn metadata(&self) -> Option<Json<Value>> {
-        self.0.metadata.clone().map(Json)
+        self.row.metadata.clone().map(Json)
     }
     /// Rows of buttons.
     async fn buttons(&self) -> Option<Json<Value>> {
-        self.0.buttons.clone().map(Json)
+        self.row.buttons.clone().map(Json)
     }
     /// Files.
     async fn attachments(&self, ctx: &Context<'_>) -> Result<Vec<Attachment>> {
         let rows = loaders(ctx)?
             .attachments
-            .load_one(self.0.id)
+            .load_one(self.row.id)
             .await
             .map_err(load_err)?;
         Ok(rows
@@ -119,7 +137,7 @@ impl Message {
     async fn reactions(&self, ctx: &Context<'_>) -> Result<Vec<ReactionGroup>> {
         let groups = loaders(ctx)?
             .reactions
-            .load_one(self.0.id)
+            .load_one(self.row.id)
             .await
             .map_err(load_err)?;
         Ok(groups
@@ -137,7 +155,7 @@ impl Message {
         let l = loaders(ctx)?;
         let Some(summary) = l
             .threads
-            .load_one(self.0.id)
+            .load_one(self.row.id)
             .await
             .map_err(load_err)?
             .flatten()
@@ -154,7 +172,7 @@ impl Message {
     async fn thread_reply_count(&self, ctx: &Context<'_>) -> Result<i64> {
         let summary = loaders(ctx)?
             .threads
-            .load_one(self.0.id)
+            .load_one(self.row.id)
             .await
             .map_err(load_err)?;
         Ok(summary.flatten().map(|s| s.reply_count).unwrap_or(0))
@@ -163,7 +181,7 @@ impl Message {
     async fn read_count(&self, ctx: &Context<'_>) -> Result<i64> {
         Ok(loaders(ctx)?
             .read_counts
-            .load_one(self.0.id)
+            .load_one(self.row.id)
             .await
             .map_err(load_err)?
             .unwrap_or(0))
@@ -177,14 +195,14 @@ impl Message {
         after: Option<String>,
     ) -> Result<UserConnection> {
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
-        let rows = resolvers::messages::list_readers(rctx(ctx)?, self.0.id, page)
+        let rows = resolvers::messages::list_readers(rctx(ctx)?, self.row.id, page)
             .await
             .gql()?;
         Ok(connection(rows, |u| u.id, User))
     }
     /// The message this one quotes.
     async fn reply_to(&self, ctx: &Context<'_>) -> Result<Option<Message>> {
-        let Some(id) = self.0.reply_to_id else {
+        let Some(id) = self.row.reply_to_id else {
             return Ok(None);
         };
         Ok(loaders(ctx)?
@@ -196,23 +214,23 @@ impl Message {
     }
     /// When it was sent.
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.row.created_at
     }
     /// When it was last edited.
     async fn edited_at(&self) -> Option<DateTime<Utc>> {
-        self.0.edited_at
+        self.row.edited_at
     }
     /// Whether it has been pinned.
     async fn pinned(&self) -> bool {
-        self.0.pinned_at.is_some()
+        self.row.pinned_at.is_some()
     }
     /// When it was pinned.
     async fn pinned_at(&self) -> Option<DateTime<Utc>> {
-        self.0.pinned_at
+        self.row.pinned_at
     }
     /// Who pinned it.
     async fn pinned_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        let Some(id) = self.0.pinned_by_id else {
+        let Some(id) = self.row.pinned_by_id else {
             return Ok(None);
         };
         Ok(loaders(ctx)?
@@ -224,7 +242,7 @@ impl Message {
     }
     /// Previous versions, oldest first.
     async fn revisions(&self, ctx: &Context<'_>) -> Result<Vec<MessageRevision>> {
-        let rows = resolvers::messages::list_revisions(rctx(ctx)?, self.0.id)
+        let rows = resolvers::messages::list_revisions(rctx(ctx)?, self.row.id)
             .await
             .gql()?;
         Ok(rows.into_iter().map(MessageRevision).collect())
@@ -324,6 +342,8 @@ impl MessageRevision {
 /// A deleted message: what remains visible of it.
 #[derive(SimpleObject)]
 pub struct DeletedMessage {
+    /// On a subscription payload: the event's cursor (pass it as `after` to resume).
+    pub event_cursor: Option<String>,
     /// Its global id.
     pub id: ID,
     /// Its chat's global id.
@@ -333,7 +353,7 @@ pub struct DeletedMessage {
 }
 
 /// A file to attach.
-#[derive(InputObject)]
+#[derive(InputObject, serde::Serialize)]
 pub struct AttachmentInput {
     /// File name.
     pub name: String,
@@ -362,7 +382,7 @@ impl From<AttachmentInput> for resolvers::messages::AttachmentInput {
 }
 
 /// Input of `sendMessage`.
-#[derive(InputObject)]
+#[derive(InputObject, serde::Serialize)]
 pub struct SendMessageInput {
     /// The chat (or thread).
     pub chat_id: ID,

@@ -1,0 +1,26 @@
+//! A registered outgoing-webhook endpoint of a workspace.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "webhook_endpoints")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub workspace_id: i64,
+    pub url: String,
+    /// Space-separated event types, or `*` for all.
+    pub event_types: String,
+    /// The signing secret (`whsec_…`).
+    pub secret: String,
+    pub active: bool,
+    /// Why the endpoint was disabled (410 Gone, retry budget exhausted, ...).
+    pub disabled_reason: Option<String>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
