@@ -115,7 +115,7 @@ pub async fn search_messages(
          LEFT JOIN messages rm ON rm.id = c.root_message_id \
          LEFT JOIN chats pc ON pc.id = rm.chat_id \
          WHERE {matches} AND m.workspace_id = ? AND m.deleted_at IS NULL AND ( \
-           EXISTS (SELECT 1 FROM chat_members cm WHERE cm.chat_id = m.chat_id AND cm.user_id = ?) \
+           (c.kind <> 'thread' AND EXISTS (SELECT 1 FROM chat_members cm WHERE cm.chat_id = m.chat_id AND cm.user_id = ?)) \
            {public_branch} \
            OR (c.kind = 'thread' AND rm.deleted_at IS NULL AND ( \
              EXISTS (SELECT 1 FROM chat_members pm WHERE pm.chat_id = pc.id AND pm.user_id = ?) \

@@ -207,15 +207,39 @@ pub async fn list_chats(
         .from(chat_members::Entity)
         .and_where(chat_members::Column::UserId.eq(ctx.user_id()))
         .to_owned();
-    let mut visible = Condition::any().add(chats::Column::Id.in_subquery(mine));
+    let mut visible = Condition::any().add(chats::Column::Id.in_subquery(mine.clone()));
     if !filter.member_only && ctx.principal.role != Role::Guest {
         visible = visible.add(Condition::all().add(chats::Column::IsPublic.eq(true)).add(
             chats::Column::Kind.is_in([ChatKind::Channel.as_str(), ChatKind::Group.as_str()]),
         ));
     }
+    // A thread is visible only while its root message's chat is (as `access` decides):
+    // its own membership outlives the caller's membership of that chat.
+    let mut parent_visible = Condition::any().add(messages::Column::ChatId.in_subquery(mine));
+    if ctx.principal.role != Role::Guest {
+        let public = Query::select()
+            .column(chats::Column::Id)
+            .from(chats::Entity)
+            .and_where(chats::Column::IsPublic.eq(true))
+            .and_where(
+                chats::Column::Kind.is_in([ChatKind::Channel.as_str(), ChatKind::Group.as_str()]),
+            )
+            .to_owned();
+        parent_visible = parent_visible.add(messages::Column::ChatId.in_subquery(public));
+    }
+    let visible_roots = Query::select()
+        .column(messages::Column::Id)
+        .from(messages::Entity)
+        .cond_where(parent_visible)
+        .to_owned();
     let mut q = chats::Entity::find()
         .filter(chats::Column::WorkspaceId.eq(ctx.workspace_id()))
-        .filter(visible);
+        .filter(visible)
+        .filter(
+            Condition::any()
+                .add(chats::Column::Kind.ne(ChatKind::Thread.as_str()))
+                .add(chats::Column::RootMessageId.in_subquery(visible_roots)),
+        );
     q = match filter.kind {
         Some(kind) => q.filter(chats::Column::Kind.eq(kind.as_str())),
         None => q.filter(chats::Column::Kind.ne(ChatKind::Thread.as_str())),
