@@ -67,6 +67,10 @@ pub struct Config {
     #[arg(long, env = "SWITCHBOARD_BUS")]
     pub bus: Option<String>,
 
+    /// Namespace of this deployment on the bus broker (subject `<namespace>.events`).
+    #[arg(long, env = "SWITCHBOARD_BUS_NAMESPACE", default_value = "switchboard")]
+    pub bus_namespace: String,
+
     /// Let webhook endpoints point at loopback addresses (development and tests only;
     /// every other internal address stays refused).
     #[arg(long, env = "SWITCHBOARD_WEBHOOK_ALLOW_LOOPBACK", default_value_t = false)]
@@ -98,6 +102,7 @@ impl Config {
             ws_write_buffer: 0,
             max_batch: 10,
             bus: None,
+            bus_namespace: "switchboard".to_owned(),
             webhook_allow_loopback: false,
             dispatcher: true,
             rate: resolvers::rate::RateConfig::default(),

@@ -14,7 +14,8 @@ use async_graphql::{BatchRequest, BatchResponse, Data};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
 use axum::extract::{Query, State, WebSocketUpgrade};
-use axum::http::header::{ACCEPT, CONTENT_TYPE};
+use axum::http::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use resolvers::rate::Category;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
@@ -70,10 +71,71 @@ fn respond(response: BatchResponse, graphql_response: bool) -> Response {
     } else {
         (StatusCode::OK, "application/json")
     };
+    let retry_after = rate_limited(&response);
+    let status = if retry_after.is_some() { StatusCode::TOO_MANY_REQUESTS } else { status };
     let mut res = (status, body).into_response();
     res.headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Some(seconds) = retry_after {
+        res.headers_mut().insert(RETRY_AFTER, HeaderValue::from(seconds));
+    }
     res
+}
+
+/// The longest `retryAfter` of any `RATE_LIMITED` error in the response.
+fn rate_limited(response: &BatchResponse) -> Option<u64> {
+    let responses: Vec<&async_graphql::Response> = match response {
+        BatchResponse::Single(r) => vec![r],
+        BatchResponse::Batch(rs) => rs.iter().collect(),
+    };
+    responses
+        .iter()
+        .flat_map(|r| r.errors.iter())
+        .filter(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code"))
+                .is_some_and(|c| *c == async_graphql::Value::from("RATE_LIMITED"))
+        })
+        .map(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("retryAfter"))
+                .and_then(|v| match v {
+                    async_graphql::Value::Number(n) => n.as_u64(),
+                    _ => None,
+                })
+                .unwrap_or(1)
+        })
+        .max()
+}
+
+/// Spend one request of the caller's standard budget: `Err` is the 429 to send, `Ok`
+/// the `X-RateLimit-*` headers to add.
+fn spend(state: &AppState, ctx: &resolvers::Ctx) -> Result<[(&'static str, HeaderValue); 3], Response> {
+    match state.env.rate.check(&ctx.principal, Category::Standard, None) {
+        Ok(a) => Ok([
+            ("x-ratelimit-limit", HeaderValue::from(a.limit)),
+            ("x-ratelimit-remaining", HeaderValue::from(a.remaining)),
+            ("x-ratelimit-reset", HeaderValue::from(a.reset_after)),
+        ]),
+        Err(resolvers::Error::RateLimited { retry_after }) => {
+            let body = serde_json::json!({
+                "errors": [{
+                    "message": format!("rate limit exceeded: retry in {retry_after} s"),
+                    "extensions": { "code": "RATE_LIMITED", "retryAfter": retry_after }
+                }]
+            });
+            let mut res = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
+            res.headers_mut().insert(RETRY_AFTER, HeaderValue::from(retry_after));
+            Err(res)
+        }
+        Err(_) => Ok([
+            ("x-ratelimit-limit", HeaderValue::from(0)),
+            ("x-ratelimit-remaining", HeaderValue::from(0)),
+            ("x-ratelimit-reset", HeaderValue::from(0)),
+        ]),
+    }
 }
 
 /// Read a JSON body as one request or a batch. serde also reads a struct from a JSON
@@ -139,21 +201,32 @@ pub async fn post(
         }
         other => other,
     };
+    let mut rate_headers = None;
     let batch = match principal {
-        Some(ctx) => match batch {
-            BatchRequest::Single(r) => BatchRequest::Single(schema::with_principal(r, ctx)),
-            BatchRequest::Batch(rs) => BatchRequest::Batch(
-                rs.into_iter()
-                    .map(|r| schema::with_principal(r, ctx.clone()))
-                    .collect(),
-            ),
-        },
+        Some(ctx) => {
+            match spend(&state, &ctx) {
+                Ok(h) => rate_headers = Some(h),
+                Err(res) => return res,
+            }
+            match batch {
+                BatchRequest::Single(r) => BatchRequest::Single(schema::with_principal(r, ctx)),
+                BatchRequest::Batch(rs) => BatchRequest::Batch(
+                    rs.into_iter()
+                        .map(|r| schema::with_principal(r, ctx.clone()))
+                        .collect(),
+                ),
+            }
+        }
         None => batch,
     };
-    respond(
+    let mut res = respond(
         state.schema.execute_batch(batch).await,
         wants_graphql_response(&headers),
-    )
+    );
+    for (name, value) in rate_headers.into_iter().flatten() {
+        res.headers_mut().insert(name, value);
+    }
+    res
 }
 
 /// `GET /graphql`: GraphiQL for a browser in dev; otherwise a query (never a mutation)

@@ -65,7 +65,7 @@ impl AppState {
             ..SchemaConfig::default()
         });
         let bus = match &config.bus {
-            Some(url) => Bus::connect(url).await.map_err(|e| anyhow::anyhow!("SWITCHBOARD_BUS: {e}"))?,
+            Some(url) => Bus::connect(url, &config.bus_namespace).await.map_err(|e| anyhow::anyhow!("SWITCHBOARD_BUS: {e}"))?,
             None => Bus::new(),
         };
         let guard = resolvers::webhooks::ssrf::Guard {

@@ -13,8 +13,6 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::events::Event;
 
-/// Subject (NATS) or channel (Redis) the events travel on.
-const TOPIC: &str = "switchboard.events";
 
 /// Fan-out of committed events.
 #[derive(Clone)]
@@ -35,16 +33,19 @@ impl Bus {
         Bus { local, remote: None, kind: "in-process" }
     }
 
-    /// A bus on a broker: `nats://host:4222` or `redis://host:6379`. Connects now and
-    /// fails if the broker is unreachable.
-    pub async fn connect(url: &str) -> Result<Self, String> {
+    /// A bus on a broker: `nats://host:4222` or `redis://host:6379`, on the subject (or
+    /// channel) `<namespace>.events` — replicas of one deployment share a namespace, and
+    /// deployments sharing a broker must not. Connects now and fails if the broker is
+    /// unreachable.
+    pub async fn connect(url: &str, namespace: &str) -> Result<Self, String> {
+        let topic = format!("{namespace}.events");
         let (local, _) = broadcast::channel(Self::CAPACITY);
         let (out_tx, out_rx) = mpsc::unbounded_channel::<Arc<Event>>();
         let kind = if url.starts_with("nats://") {
-            nats::start(url, local.clone(), out_rx).await?;
+            nats::start(url, topic, local.clone(), out_rx).await?;
             "nats"
         } else if url.starts_with("redis://") || url.starts_with("rediss://") {
-            redis::start(url, local.clone(), out_rx).await?;
+            redis::start(url, topic, local.clone(), out_rx).await?;
             "redis"
         } else {
             return Err(format!("unsupported bus URL `{url}` (use nats:// or redis://)"));
@@ -100,11 +101,12 @@ mod nats {
 
     pub(super) async fn start(
         url: &str,
+        topic: String,
         local: broadcast::Sender<Arc<Event>>,
         mut out: mpsc::UnboundedReceiver<Arc<Event>>,
     ) -> Result<(), String> {
         let client = async_nats::connect(url).await.map_err(|e| format!("connecting to NATS: {e}"))?;
-        let mut sub = client.subscribe(TOPIC).await.map_err(|e| format!("subscribing on NATS: {e}"))?;
+        let mut sub = client.subscribe(topic.clone()).await.map_err(|e| format!("subscribing on NATS: {e}"))?;
         // Make sure the subscription is registered before anything is published.
         client.flush().await.map_err(|e| format!("NATS flush: {e}"))?;
         tokio::spawn(async move {
@@ -118,7 +120,7 @@ mod nats {
         tokio::spawn(async move {
             while let Some(event) = out.recv().await {
                 let Ok(bytes) = serde_json::to_vec(&*event) else { continue };
-                if let Err(e) = client.publish(TOPIC, bytes.into()).await {
+                if let Err(e) = client.publish(topic.clone(), bytes.into()).await {
                     tracing::warn!(error = %e, "publishing to NATS failed; subscribers will refill from the event log");
                 }
             }
@@ -133,6 +135,7 @@ mod redis {
 
     pub(super) async fn start(
         url: &str,
+        topic: String,
         local: broadcast::Sender<Arc<Event>>,
         mut out: mpsc::UnboundedReceiver<Arc<Event>>,
     ) -> Result<(), String> {
@@ -147,7 +150,7 @@ mod redis {
         subscriber.init().await.map_err(|e| format!("connecting to Redis: {e}"))?;
         let mut messages = subscriber.message_rx();
         subscriber
-            .subscribe(TOPIC)
+            .subscribe(topic.clone())
             .await
             .map_err(|e| format!("subscribing on Redis: {e}"))?;
         let _keep = subscriber.manage_subscriptions();
@@ -165,7 +168,7 @@ mod redis {
         tokio::spawn(async move {
             while let Some(event) = out.recv().await {
                 let Ok(text) = serde_json::to_string(&*event) else { continue };
-                if let Err(e) = publisher.publish::<i64, _, _>(TOPIC, text).await {
+                if let Err(e) = publisher.publish::<i64, _, _>(topic.clone(), text).await {
                     tracing::warn!(error = %e, "publishing to Redis failed; subscribers will refill from the event log");
                 }
             }

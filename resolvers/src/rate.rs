@@ -164,9 +164,19 @@ impl RateLimits {
     }
 }
 
+impl RateConfig {
+    /// Budgets no client reaches: for the operator's own contexts (CLI, seed) and tests.
+    pub fn unlimited() -> Self {
+        let huge = Budget { per_period: 1_000_000, period: Duration::from_secs(1), burst: 1_000_000 };
+        RateConfig { standard: huge, search: huge, upload: huge, message_write: huge }
+    }
+}
+
 impl Default for RateLimits {
+    /// Unlimited: a context built without the server's configuration (the operator's CLI,
+    /// the demo seed) is not a client and spends no budget.
     fn default() -> Self {
-        Self::new(RateConfig::default())
+        Self::new(RateConfig::unlimited())
     }
 }
 

@@ -13,8 +13,15 @@ pub fn to_gql(err: resolvers::Error) -> GqlError {
     }
     let code = err.code();
     let field = err.field().map(str::to_owned);
+    let retry_after = match &err {
+        resolvers::Error::RateLimited { retry_after } => Some(*retry_after),
+        _ => None,
+    };
     GqlError::new(err.to_string()).extend_with(|_, ext| {
         ext.set("code", code);
+        if let Some(seconds) = retry_after {
+            ext.set("retryAfter", seconds);
+        }
         if let Some(field) = &field {
             ext.set("field", field.as_str());
         }

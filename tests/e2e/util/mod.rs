@@ -15,8 +15,12 @@ pub use ws::{Protocol, WsClient};
 
 /// Where the test databases live.
 enum Store {
+    /// A temporary SQLite file, removed with the directory.
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres,
+    /// A PostgreSQL database of its own, dropped with the app.
+    Postgres { admin: String, url: String },
+    /// Another app's database (a replica): left to its owner.
+    Shared,
 }
 
 /// A running Switchboard over a fresh database.
@@ -35,6 +39,7 @@ pub struct TestApp {
     pub database_url: String,
     client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
+    background: Option<oneshot::Sender<()>>,
     _store: Store,
 }
 
@@ -105,15 +110,27 @@ impl TestApp {
 
     /// Start an app, adjusting its config first.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let (url, store) = match postgres_url() {
-            Some(admin) => (fresh_postgres(&admin).await, Store::Postgres),
+            Some(admin) => {
+                let url = fresh_postgres(&admin).await;
+                (url.clone(), Store::Postgres { admin, url })
+            }
             None => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}", dir.path().join("test.db").display());
                 (url, Store::Sqlite(dir))
             }
         };
+        Self::spawn_on(url, store, adjust).await
+    }
+
+    /// A second replica over this app's database (sharing nothing else with it).
+    pub async fn replica(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_on(self.database_url.clone(), Store::Shared, adjust).await
+    }
+
+    async fn spawn_on(url: String, store: Store, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let mut db = resolvers::db::connect(&url, 8).await.expect("connect");
         let statements = Arc::new(AtomicU64::new(0));
         let counter = statements.clone();
@@ -122,14 +139,30 @@ impl TestApp {
         });
         switchboard::migrate(&db).await.expect("migrate");
         let mut config = Config::for_database(url.clone());
+        // Webhook tests post to a receiver on loopback, with a fast retry schedule.
+        config.webhook_allow_loopback = true;
+        // Budgets no test reaches unless it sets its own; the dispatcher only where a
+        // test asks for it (its polling would show in statement counts).
+        config.rate = resolvers::rate::RateConfig::unlimited();
+        config.dispatcher = false;
+        config.delivery.poll = std::time::Duration::from_millis(50);
+        config.delivery.schedule = [0, 100, 200, 400, 800, 1600]
+            .into_iter()
+            .map(std::time::Duration::from_millis)
+            .collect();
         adjust(&mut config);
-        let state = AppState::new(db.clone(), config).expect("state");
+        let state = AppState::new(db.clone(), config).await.expect("state");
         let router = switchboard::build_router(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel::<()>();
+        let (bg_tx, bg_rx) = oneshot::channel::<()>();
+        switchboard::spawn_background(&state, async move {
+            let _ = bg_rx.await;
+        })
+        .expect("background tasks");
         tokio::spawn(async move {
             let _ = switchboard::serve(listener, router, async {
                 let _ = rx.await;
@@ -145,6 +178,7 @@ impl TestApp {
             database_url: url,
             client: reqwest::Client::new(),
             shutdown: Some(tx),
+            background: Some(bg_tx),
             _store: store,
         }
     }
@@ -329,6 +363,26 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+        if let Some(tx) = self.background.take() {
+            let _ = tx.send(());
+        }
+        if let Store::Postgres { admin, url } = &self._store {
+            // Drop the database from a thread of its own (Drop cannot await); FORCE ends
+            // the app's remaining pool connections.
+            let (admin, name) = (admin.clone(), url.rsplit('/').next().unwrap_or_default().to_owned());
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                rt.block_on(async {
+                    if let Ok(db) = Database::connect(&admin).await {
+                        let _ = db
+                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .await;
+                        let _ = db.close().await;
+                    }
+                });
+            })
+            .join();
         }
     }
 }
