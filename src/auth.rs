@@ -75,7 +75,9 @@ impl FromRequestParts<AppState> for MaybePrincipal {
         };
         let token = value.to_str().ok().and_then(bearer).ok_or(Rejected)?;
         let origin = origin_of(parts, "graphql");
-        Ok(MaybePrincipal(Some(authenticate(state, token, origin).await?)))
+        Ok(MaybePrincipal(Some(
+            authenticate(state, token, origin).await?,
+        )))
     }
 }
 
@@ -90,7 +92,11 @@ pub fn origin_of(parts: &Parts, dialect: &'static str) -> Origin {
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    Origin { dialect, ip, idempotency_key }
+    Origin {
+        dialect,
+        ip,
+        idempotency_key,
+    }
 }
 
 #[cfg(test)]

@@ -73,7 +73,11 @@ pub struct Config {
 
     /// Let webhook endpoints point at loopback addresses (development and tests only;
     /// every other internal address stays refused).
-    #[arg(long, env = "SWITCHBOARD_WEBHOOK_ALLOW_LOOPBACK", default_value_t = false)]
+    #[arg(
+        long,
+        env = "SWITCHBOARD_WEBHOOK_ALLOW_LOOPBACK",
+        default_value_t = false
+    )]
     pub webhook_allow_loopback: bool,
 
     /// Run the webhook dispatcher in this process.

@@ -15,9 +15,9 @@ use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
 use axum::extract::{Query, State, WebSocketUpgrade};
 use axum::http::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
-use resolvers::rate::Category;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use resolvers::rate::Category;
 
 use crate::auth::{MaybePrincipal, authenticate, bearer};
 use crate::state::AppState;
@@ -72,12 +72,17 @@ fn respond(response: BatchResponse, graphql_response: bool) -> Response {
         (StatusCode::OK, "application/json")
     };
     let retry_after = rate_limited(&response);
-    let status = if retry_after.is_some() { StatusCode::TOO_MANY_REQUESTS } else { status };
+    let status = if retry_after.is_some() {
+        StatusCode::TOO_MANY_REQUESTS
+    } else {
+        status
+    };
     let mut res = (status, body).into_response();
     res.headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Some(seconds) = retry_after {
-        res.headers_mut().insert(RETRY_AFTER, HeaderValue::from(seconds));
+        res.headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(seconds));
     }
     res
 }
@@ -112,8 +117,15 @@ fn rate_limited(response: &BatchResponse) -> Option<u64> {
 
 /// Spend one request of the caller's standard budget: `Err` is the 429 to send, `Ok`
 /// the `X-RateLimit-*` headers to add.
-fn spend(state: &AppState, ctx: &resolvers::Ctx) -> Result<[(&'static str, HeaderValue); 3], Response> {
-    match state.env.rate.check(&ctx.principal, Category::Standard, None) {
+fn spend(
+    state: &AppState,
+    ctx: &resolvers::Ctx,
+) -> Result<[(&'static str, HeaderValue); 3], Box<Response>> {
+    match state
+        .env
+        .rate
+        .check(&ctx.principal, Category::Standard, None)
+    {
         Ok(a) => Ok([
             ("x-ratelimit-limit", HeaderValue::from(a.limit)),
             ("x-ratelimit-remaining", HeaderValue::from(a.remaining)),
@@ -127,8 +139,9 @@ fn spend(state: &AppState, ctx: &resolvers::Ctx) -> Result<[(&'static str, Heade
                 }]
             });
             let mut res = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
-            res.headers_mut().insert(RETRY_AFTER, HeaderValue::from(retry_after));
-            Err(res)
+            res.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after));
+            Err(Box::new(res))
         }
         Err(_) => Ok([
             ("x-ratelimit-limit", HeaderValue::from(0)),
@@ -206,7 +219,7 @@ pub async fn post(
         Some(ctx) => {
             match spend(&state, &ctx) {
                 Ok(h) => rate_headers = Some(h),
-                Err(res) => return res,
+                Err(res) => return *res,
             }
             match batch {
                 BatchRequest::Single(r) => BatchRequest::Single(schema::with_principal(r, ctx)),
@@ -336,7 +349,10 @@ pub async fn ws(
                         let token = token_from_init(&payload).ok_or_else(|| {
                             async_graphql::Error::new("connection_init must carry a bearer token")
                         })?;
-                        let origin = resolvers::Origin { dialect: "graphql", ..resolvers::Origin::default() };
+                        let origin = resolvers::Origin {
+                            dialect: "graphql",
+                            ..resolvers::Origin::default()
+                        };
                         let ctx = authenticate(&state, &token, origin)
                             .await
                             .map_err(|_| async_graphql::Error::new("authentication required"))?;

@@ -224,7 +224,12 @@ async fn serve(listen: Listen, config: Config) -> anyhow::Result<()> {
         let _ = stop.changed().await;
     })?;
     tracing::info!(bus = state.bus.kind(), "event bus ready");
-    switchboard::serve(listener, switchboard::build_router(state), shutdown_signal()).await?;
+    switchboard::serve(
+        listener,
+        switchboard::build_router(state),
+        shutdown_signal(),
+    )
+    .await?;
     let _ = stop_tx.send(true);
     if let Some(task) = background {
         let _ = task.await;

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use resolvers::auth::JwtConfig;
 use resolvers::Env;
+use resolvers::auth::JwtConfig;
 use resolvers::events::Bus;
 use resolvers::rate::RateLimits;
 use schema::{AppSchema, SchemaConfig};
@@ -65,7 +65,9 @@ impl AppState {
             ..SchemaConfig::default()
         });
         let bus = match &config.bus {
-            Some(url) => Bus::connect(url, &config.bus_namespace).await.map_err(|e| anyhow::anyhow!("SWITCHBOARD_BUS: {e}"))?,
+            Some(url) => Bus::connect(url, &config.bus_namespace)
+                .await
+                .map_err(|e| anyhow::anyhow!("SWITCHBOARD_BUS: {e}"))?,
             None => Bus::new(),
         };
         let guard = resolvers::webhooks::ssrf::Guard {

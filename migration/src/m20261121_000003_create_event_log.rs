@@ -125,11 +125,17 @@ fn text_null<T: IntoIden>(col: T) -> ColumnDef {
 }
 
 fn at<T: IntoIden>(col: T) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().not_null().to_owned()
+    ColumnDef::new(col)
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
 }
 
 fn at_null<T: IntoIden>(col: T) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().null().to_owned()
+    ColumnDef::new(col)
+        .timestamp_with_time_zone()
+        .null()
+        .to_owned()
 }
 
 fn cascade<F: IntoIden, C: IntoIden, T: IntoIden, K: IntoIden>(
@@ -241,7 +247,11 @@ impl MigrationTrait for Migration {
                     .col(text(IdempotencyKeys::Key))
                     .col(text(IdempotencyKeys::Fingerprint))
                     .col(text(IdempotencyKeys::Status))
-                    .col(ColumnDef::new(IdempotencyKeys::Response).json_binary().null())
+                    .col(
+                        ColumnDef::new(IdempotencyKeys::Response)
+                            .json_binary()
+                            .null(),
+                    )
                     .col(at(IdempotencyKeys::CreatedAt))
                     .col(at(IdempotencyKeys::ExpiresAt))
                     .foreign_key(&mut cascade(
@@ -309,7 +319,11 @@ impl MigrationTrait for Migration {
                             .default(0),
                     )
                     .col(at(WebhookDeliveries::NextAttemptAt))
-                    .col(ColumnDef::new(WebhookDeliveries::LastStatusCode).integer().null())
+                    .col(
+                        ColumnDef::new(WebhookDeliveries::LastStatusCode)
+                            .integer()
+                            .null(),
+                    )
                     .col(text_null(WebhookDeliveries::LastError))
                     .col(big_null(WebhookDeliveries::LastLatencyMs))
                     .col(at_null(WebhookDeliveries::DeliveredAt))
@@ -392,7 +406,9 @@ impl MigrationTrait for Migration {
             Events::Table.into_iden(),
             WorkspaceCursors::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

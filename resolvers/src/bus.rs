@@ -13,7 +13,6 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::events::Event;
 
-
 /// Fan-out of committed events.
 #[derive(Clone)]
 pub struct Bus {
@@ -30,7 +29,11 @@ impl Bus {
     /// An in-process bus.
     pub fn new() -> Self {
         let (local, _) = broadcast::channel(Self::CAPACITY);
-        Bus { local, remote: None, kind: "in-process" }
+        Bus {
+            local,
+            remote: None,
+            kind: "in-process",
+        }
     }
 
     /// A bus on a broker: `nats://host:4222` or `redis://host:6379`, on the subject (or
@@ -48,9 +51,15 @@ impl Bus {
             redis::start(url, topic, local.clone(), out_rx).await?;
             "redis"
         } else {
-            return Err(format!("unsupported bus URL `{url}` (use nats:// or redis://)"));
+            return Err(format!(
+                "unsupported bus URL `{url}` (use nats:// or redis://)"
+            ));
         };
-        Ok(Bus { local, remote: Some(out_tx), kind })
+        Ok(Bus {
+            local,
+            remote: Some(out_tx),
+            kind,
+        })
     }
 
     /// Which transport this bus uses (`in-process`, `nats`, `redis`).
@@ -64,7 +73,9 @@ impl Bus {
         match &self.remote {
             Some(remote) => {
                 if remote.send(event).is_err() {
-                    tracing::warn!("event bus publisher stopped; subscribers will refill from the event log");
+                    tracing::warn!(
+                        "event bus publisher stopped; subscribers will refill from the event log"
+                    );
                 }
             }
             None => {
@@ -105,10 +116,18 @@ mod nats {
         local: broadcast::Sender<Arc<Event>>,
         mut out: mpsc::UnboundedReceiver<Arc<Event>>,
     ) -> Result<(), String> {
-        let client = async_nats::connect(url).await.map_err(|e| format!("connecting to NATS: {e}"))?;
-        let mut sub = client.subscribe(topic.clone()).await.map_err(|e| format!("subscribing on NATS: {e}"))?;
+        let client = async_nats::connect(url)
+            .await
+            .map_err(|e| format!("connecting to NATS: {e}"))?;
+        let mut sub = client
+            .subscribe(topic.clone())
+            .await
+            .map_err(|e| format!("subscribing on NATS: {e}"))?;
         // Make sure the subscription is registered before anything is published.
-        client.flush().await.map_err(|e| format!("NATS flush: {e}"))?;
+        client
+            .flush()
+            .await
+            .map_err(|e| format!("NATS flush: {e}"))?;
         tokio::spawn(async move {
             while let Some(msg) = sub.next().await {
                 if let Some(event) = decode(&msg.payload) {
@@ -119,7 +138,9 @@ mod nats {
         });
         tokio::spawn(async move {
             while let Some(event) = out.recv().await {
-                let Ok(bytes) = serde_json::to_vec(&*event) else { continue };
+                let Ok(bytes) = serde_json::to_vec(&*event) else {
+                    continue;
+                };
                 if let Err(e) = client.publish(topic.clone(), bytes.into()).await {
                     tracing::warn!(error = %e, "publishing to NATS failed; subscribers will refill from the event log");
                 }
@@ -143,11 +164,17 @@ mod redis {
         let publisher = Builder::from_config(config.clone())
             .build()
             .map_err(|e| format!("Redis client: {e}"))?;
-        publisher.init().await.map_err(|e| format!("connecting to Redis: {e}"))?;
+        publisher
+            .init()
+            .await
+            .map_err(|e| format!("connecting to Redis: {e}"))?;
         let subscriber = Builder::from_config(config)
             .build_subscriber_client()
             .map_err(|e| format!("Redis subscriber: {e}"))?;
-        subscriber.init().await.map_err(|e| format!("connecting to Redis: {e}"))?;
+        subscriber
+            .init()
+            .await
+            .map_err(|e| format!("connecting to Redis: {e}"))?;
         let mut messages = subscriber.message_rx();
         subscriber
             .subscribe(topic.clone())
@@ -167,7 +194,9 @@ mod redis {
         });
         tokio::spawn(async move {
             while let Some(event) = out.recv().await {
-                let Ok(text) = serde_json::to_string(&*event) else { continue };
+                let Ok(text) = serde_json::to_string(&*event) else {
+                    continue;
+                };
                 if let Err(e) = publisher.publish::<i64, _, _>(topic.clone(), text).await {
                     tracing::warn!(error = %e, "publishing to Redis failed; subscribers will refill from the event log");
                 }

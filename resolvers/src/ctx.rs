@@ -75,7 +75,11 @@ pub struct Origin {
 
 impl Default for Origin {
     fn default() -> Self {
-        Origin { dialect: "system", ip: None, idempotency_key: None }
+        Origin {
+            dialect: "system",
+            ip: None,
+            idempotency_key: None,
+        }
     }
 }
 
@@ -120,6 +124,16 @@ impl Ctx {
     pub fn with_origin(mut self, origin: Origin) -> Self {
         self.origin = origin;
         self
+    }
+
+    /// The same context carrying `key` as its idempotency key (when given), so the
+    /// events it records name the key in the audit trail.
+    pub fn with_idempotency_key(&self, key: Option<&str>) -> Ctx {
+        let mut ctx = self.clone();
+        if let Some(key) = key {
+            ctx.origin.idempotency_key = Some(key.to_owned());
+        }
+        ctx
     }
 
     /// The same context, with shared services.

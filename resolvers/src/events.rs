@@ -23,8 +23,8 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-pub use crate::bus::Bus;
 use crate::auth::Scope;
+pub use crate::bus::Bus;
 use crate::pagination::{Page, PageArgs};
 use crate::sql::stmt;
 use crate::{Ctx, Error, Result};
@@ -182,7 +182,9 @@ impl EventKind {
     /// The chat the event concerns, if any.
     pub fn chat_id(&self) -> Option<i64> {
         match self {
-            EventKind::MessageAdded { message } | EventKind::MessageUpdated { message } => Some(message.chat_id),
+            EventKind::MessageAdded { message } | EventKind::MessageUpdated { message } => {
+                Some(message.chat_id)
+            }
             EventKind::MessageDeleted { chat_id, .. }
             | EventKind::ReactionChanged { chat_id, .. }
             | EventKind::ChatMembershipChanged { chat_id, .. }
@@ -215,21 +217,24 @@ impl EventKind {
     /// The object changed: its type and id (for the audit trail).
     pub fn subject(&self) -> (&'static str, Option<i64>) {
         match self {
-            EventKind::MessageAdded { message } | EventKind::MessageUpdated { message } => ("message", Some(message.id)),
-            EventKind::MessageDeleted { message_id, .. } | EventKind::ReactionChanged { message_id, .. } => {
-                ("message", Some(*message_id))
+            EventKind::MessageAdded { message } | EventKind::MessageUpdated { message } => {
+                ("message", Some(message.id))
             }
-            EventKind::ChatMembershipChanged { chat_id, .. } | EventKind::ReadStateChanged { chat_id, .. } => {
-                ("chat", Some(*chat_id))
+            EventKind::MessageDeleted { message_id, .. }
+            | EventKind::ReactionChanged { message_id, .. } => ("message", Some(*message_id)),
+            EventKind::ChatMembershipChanged { chat_id, .. }
+            | EventKind::ReadStateChanged { chat_id, .. } => ("chat", Some(*chat_id)),
+            EventKind::ChatCreated { chat } | EventKind::ChatUpdated { chat } => {
+                ("chat", Some(chat.id))
             }
-            EventKind::ChatCreated { chat } | EventKind::ChatUpdated { chat } => ("chat", Some(chat.id)),
             EventKind::UserUpdated { user_id } => ("user", Some(*user_id)),
             EventKind::DepartmentChanged { department_id } => ("department", Some(*department_id)),
             EventKind::GroupTagChanged { tag_id, .. } => ("group_tag", Some(*tag_id)),
-            EventKind::ApiTokenCreated { token_id, .. } | EventKind::ApiTokenRevoked { token_id } => {
-                ("api_token", Some(*token_id))
+            EventKind::ApiTokenCreated { token_id, .. }
+            | EventKind::ApiTokenRevoked { token_id } => ("api_token", Some(*token_id)),
+            EventKind::WebhookEndpointChanged { endpoint_id } => {
+                ("webhook_endpoint", Some(*endpoint_id))
             }
-            EventKind::WebhookEndpointChanged { endpoint_id } => ("webhook_endpoint", Some(*endpoint_id)),
         }
     }
 }
@@ -244,13 +249,21 @@ pub fn decode_event_cursor(cursor: &str, field: &str) -> Result<i64> {
     let bad = || Error::invalid(field, "not a valid event cursor");
     let bytes = URL_SAFE_NO_PAD.decode(cursor.trim()).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    text.strip_prefix("e:").and_then(|s| s.parse::<i64>().ok()).filter(|s| *s >= 0).ok_or_else(bad)
+    text.strip_prefix("e:")
+        .and_then(|s| s.parse::<i64>().ok())
+        .filter(|s| *s >= 0)
+        .ok_or_else(bad)
 }
 
 /// Append `kind` to the log inside `txn`, as done by `ctx`'s principal through its
 /// front door, and enqueue its webhook deliveries. Publish the returned event after the
 /// commit (see [`Ctx::commit`]).
-pub(crate) async fn record(txn: &DatabaseTransaction, ctx: &Ctx, kind: EventKind, summary: Option<Json>) -> Result<Event> {
+pub(crate) async fn record(
+    txn: &DatabaseTransaction,
+    ctx: &Ctx,
+    kind: EventKind,
+    summary: Option<Json>,
+) -> Result<Event> {
     let backend = txn.get_database_backend();
     let row = txn
         .query_one_raw(stmt(
@@ -302,7 +315,11 @@ pub(crate) async fn record(txn: &DatabaseTransaction, ctx: &Ctx, kind: EventKind
 
 impl Ctx {
     /// Commit `txn`, then publish its recorded events.
-    pub(crate) async fn commit(&self, txn: DatabaseTransaction, events: impl IntoIterator<Item = Event>) -> Result<()> {
+    pub(crate) async fn commit(
+        &self,
+        txn: DatabaseTransaction,
+        events: impl IntoIterator<Item = Event>,
+    ) -> Result<()> {
         txn.commit().await?;
         for event in events {
             self.bus.publish(event);
@@ -312,7 +329,11 @@ impl Ctx {
 
     /// Record one event in a transaction of its own, committed and published (for
     /// operations whose change is a single statement).
-    pub(crate) async fn commit_one(&self, txn: DatabaseTransaction, kind: EventKind) -> Result<Event> {
+    pub(crate) async fn commit_one(
+        &self,
+        txn: DatabaseTransaction,
+        kind: EventKind,
+    ) -> Result<Event> {
         let event = record(&txn, self, kind, None).await?;
         txn.commit().await?;
         self.bus.publish(event.clone());
@@ -359,11 +380,13 @@ pub async fn replay<C: ConnectionTrait>(
 
 /// The workspace's latest event sequence number (0 before any event).
 pub async fn latest_seq<C: ConnectionTrait>(db: &C, workspace_id: i64) -> Result<i64> {
-    Ok(entities::workspace_cursors::Entity::find_by_id(workspace_id)
-        .one(db)
-        .await?
-        .map(|c| c.last_seq)
-        .unwrap_or(0))
+    Ok(
+        entities::workspace_cursors::Entity::find_by_id(workspace_id)
+            .one(db)
+            .await?
+            .map(|c| c.last_seq)
+            .unwrap_or(0),
+    )
 }
 
 /// Filters of [`list_events`].
@@ -386,7 +409,12 @@ pub struct EventFilter {
 /// The event log — the audit trail — of the workspace, oldest first from a cursor
 /// (workspace owners and admins; `audit_events:read` for owners, admins need
 /// `webhooks:events:read`).
-pub async fn list_events(ctx: &Ctx, filter: EventFilter, after: Option<i64>, first: u64) -> Result<Page<events::Model>> {
+pub async fn list_events(
+    ctx: &Ctx,
+    filter: EventFilter,
+    after: Option<i64>,
+    first: u64,
+) -> Result<Page<events::Model>> {
     if !(ctx.principal.scopes.contains(Scope::AuditEventsRead)
         || (ctx.principal.is_admin() && ctx.principal.scopes.contains(Scope::WebhooksEventsRead)))
     {
@@ -394,7 +422,10 @@ pub async fn list_events(ctx: &Ctx, filter: EventFilter, after: Option<i64>, fir
     }
     for kind in &filter.kinds {
         if !EVENT_TYPES.contains(&kind.as_str()) {
-            return Err(Error::invalid("kinds", format!("unknown event type `{kind}`")));
+            return Err(Error::invalid(
+                "kinds",
+                format!("unknown event type `{kind}`"),
+            ));
         }
     }
     let mut q = events::Entity::find().filter(events::Column::WorkspaceId.eq(ctx.workspace_id()));
@@ -420,6 +451,10 @@ pub async fn list_events(ctx: &Ctx, filter: EventFilter, after: Option<i64>, fir
         q = q.filter(events::Column::Seq.gt(after));
     }
     let page = PageArgs { first, after };
-    let rows = q.order_by_asc(events::Column::Seq).limit(page.fetch()).all(&ctx.db).await?;
+    let rows = q
+        .order_by_asc(events::Column::Seq)
+        .limit(page.fetch())
+        .all(&ctx.db)
+        .await?;
     Ok(Page::from_probe(rows, &page))
 }

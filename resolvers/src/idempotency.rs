@@ -40,18 +40,29 @@ fn principal_key(ctx: &Ctx) -> String {
 
 /// Run `op` at most once per idempotency key. Without a key (`None`, and none on the
 /// request's origin) it just runs. `input` is what makes two requests "the same".
-pub async fn once<T, I, F, Fut>(ctx: &Ctx, key: Option<&str>, operation: &str, input: &I, op: F) -> Result<T>
+pub async fn once<T, I, F, Fut>(
+    ctx: &Ctx,
+    key: Option<&str>,
+    operation: &str,
+    input: &I,
+    op: F,
+) -> Result<T>
 where
     T: Serialize + DeserializeOwned,
     I: Serialize + ?Sized,
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<T>>,
 {
-    let key = key.map(str::to_owned).or_else(|| ctx.origin.idempotency_key.clone());
+    let key = key
+        .map(str::to_owned)
+        .or_else(|| ctx.origin.idempotency_key.clone());
     let Some(key) = key else { return op().await };
     let key = key.trim().to_owned();
     if key.is_empty() || key.len() > MAX_KEY {
-        return Err(Error::invalid("idempotencyKey", format!("must be 1 to {MAX_KEY} characters")));
+        return Err(Error::invalid(
+            "idempotencyKey",
+            format!("must be 1 to {MAX_KEY} characters"),
+        ));
     }
     let canonical = serde_json::to_vec(&(operation, input)).map_err(Error::internal)?;
     let fingerprint = hex::encode(Sha256::digest(&canonical));
@@ -101,7 +112,10 @@ where
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
             let Some(row) = find().await? else {
-                return Err(Error::conflict("idempotencyKey", "the first request with this key failed; retry"));
+                return Err(Error::conflict(
+                    "idempotencyKey",
+                    "the first request with this key failed; retry",
+                ));
             };
             if row.fingerprint != fingerprint {
                 return Err(Error::invalid(
@@ -113,7 +127,10 @@ where
                 return serde_json::from_value(response.clone()).map_err(Error::internal);
             }
             if tokio::time::Instant::now() >= deadline {
-                return Err(Error::conflict("idempotencyKey", "a request with this key is still in progress"));
+                return Err(Error::conflict(
+                    "idempotencyKey",
+                    "a request with this key is still in progress",
+                ));
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }

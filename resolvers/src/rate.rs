@@ -68,15 +68,36 @@ pub struct RateConfig {
 impl Default for RateConfig {
     fn default() -> Self {
         RateConfig {
-            standard: Budget { per_period: 50, period: Duration::from_secs(1), burst: 100 },
-            search: Budget { per_period: 60, period: Duration::from_secs(60), burst: 20 },
-            upload: Budget { per_period: 60, period: Duration::from_secs(60), burst: 20 },
-            message_write: Budget { per_period: 4, period: Duration::from_secs(1), burst: 30 },
+            standard: Budget {
+                per_period: 50,
+                period: Duration::from_secs(1),
+                burst: 100,
+            },
+            search: Budget {
+                per_period: 60,
+                period: Duration::from_secs(60),
+                burst: 20,
+            },
+            upload: Budget {
+                per_period: 60,
+                period: Duration::from_secs(60),
+                burst: 20,
+            },
+            message_write: Budget {
+                per_period: 4,
+                period: Duration::from_secs(1),
+                burst: 30,
+            },
         }
     }
 }
 
-type Limiter = RateLimiter<String, governor::state::keyed::DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
+type Limiter = RateLimiter<
+    String,
+    governor::state::keyed::DefaultKeyedStateStore<String>,
+    DefaultClock,
+    StateInformationMiddleware,
+>;
 
 /// The remaining budget after an allowed request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,14 +119,18 @@ pub struct RateLimits {
 
 impl std::fmt::Debug for RateLimits {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RateLimits").field("config", &self.config).finish()
+        f.debug_struct("RateLimits")
+            .field("config", &self.config)
+            .finish()
     }
 }
 
 impl RateLimits {
     /// Limiters with these budgets.
     pub fn new(config: RateConfig) -> Self {
-        let make = |b: Budget| RateLimiter::keyed(b.quota()).with_middleware::<StateInformationMiddleware>();
+        let make = |b: Budget| {
+            RateLimiter::keyed(b.quota()).with_middleware::<StateInformationMiddleware>()
+        };
         RateLimits {
             config,
             limiters: Arc::new([
@@ -152,7 +177,12 @@ impl RateLimits {
 
     /// Spend one request of `category` for the principal's credential (`scope` narrows
     /// the key, e.g. a chat for message writes).
-    pub fn check(&self, principal: &Principal, category: Category, scope: Option<i64>) -> Result<Allowance> {
+    pub fn check(
+        &self,
+        principal: &Principal,
+        category: Category,
+        scope: Option<i64>,
+    ) -> Result<Allowance> {
         self.check_key(key_of(principal, scope), category)
     }
 
@@ -167,8 +197,17 @@ impl RateLimits {
 impl RateConfig {
     /// Budgets no client reaches: for the operator's own contexts (CLI, seed) and tests.
     pub fn unlimited() -> Self {
-        let huge = Budget { per_period: 1_000_000, period: Duration::from_secs(1), burst: 1_000_000 };
-        RateConfig { standard: huge, search: huge, upload: huge, message_write: huge }
+        let huge = Budget {
+            per_period: 1_000_000,
+            period: Duration::from_secs(1),
+            burst: 1_000_000,
+        };
+        RateConfig {
+            standard: huge,
+            search: huge,
+            upload: huge,
+            message_write: huge,
+        }
     }
 }
 
@@ -200,7 +239,11 @@ mod tests {
     #[test]
     fn a_key_over_its_budget_is_refused_and_a_neighbour_is_not() {
         let limits = RateLimits::new(RateConfig {
-            standard: Budget { per_period: 1, period: Duration::from_secs(60), burst: 3 },
+            standard: Budget {
+                per_period: 1,
+                period: Duration::from_secs(60),
+                burst: 3,
+            },
             ..RateConfig::default()
         });
         for _ in 0..3 {
@@ -211,6 +254,16 @@ mod tests {
             other => panic!("expected a refusal, got {other:?}"),
         }
         let first = limits.check_key("b".into(), Category::Standard);
-        assert!(matches!(first, Ok(Allowance { limit: 3, remaining: 2, .. })), "{first:?}");
+        assert!(
+            matches!(
+                first,
+                Ok(Allowance {
+                    limit: 3,
+                    remaining: 2,
+                    ..
+                })
+            ),
+            "{first:?}"
+        );
     }
 }

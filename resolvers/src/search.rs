@@ -81,7 +81,9 @@ pub async fn search_messages(
     page: PageArgs,
 ) -> Result<Page<messages::Model>> {
     ctx.require(Scope::SearchMessages)?;
-    ctx.env.rate.check(&ctx.principal, crate::rate::Category::Search, None)?;
+    ctx.env
+        .rate
+        .check(&ctx.principal, crate::rate::Category::Search, None)?;
     if let (Some(from), Some(to)) = (search.from, search.to)
         && from >= to
     {
@@ -153,7 +155,9 @@ pub async fn search_messages(
 /// Chats (not threads) matching the query that the caller can see.
 pub async fn search_chats(ctx: &Ctx, query: &str, page: PageArgs) -> Result<Page<chats::Model>> {
     ctx.require(Scope::SearchChats)?;
-    ctx.env.rate.check(&ctx.principal, crate::rate::Category::Search, None)?;
+    ctx.env
+        .rate
+        .check(&ctx.principal, crate::rate::Category::Search, None)?;
     let backend = ctx.db.get_database_backend();
     let (matches, term) = matcher(backend, "c", "chats_fts", query)?;
     let guest = ctx.principal.role == Role::Guest;
@@ -184,7 +188,9 @@ pub async fn search_chats(ctx: &Ctx, query: &str, page: PageArgs) -> Result<Page
 /// Active users of the workspace matching the query (name, nickname, email, title).
 pub async fn search_users(ctx: &Ctx, query: &str, page: PageArgs) -> Result<Page<users::Model>> {
     ctx.require(Scope::SearchUsers)?;
-    ctx.env.rate.check(&ctx.principal, crate::rate::Category::Search, None)?;
+    ctx.env
+        .rate
+        .check(&ctx.principal, crate::rate::Category::Search, None)?;
     let backend = ctx.db.get_database_backend();
     let (matches, term) = matcher(backend, "u", "users_fts", query)?;
     let mut values: Vec<Value> = vec![term, ctx.workspace_id().into(), false.into()];

@@ -31,7 +31,13 @@ impl Feed {
             Some(seq) => (seq, true),
             None => (latest_seq(&rc.db, rc.workspace_id()).await?, false),
         };
-        Ok(Feed { rc, rx, last, backlog: VecDeque::new(), refill })
+        Ok(Feed {
+            rc,
+            rx,
+            last,
+            backlog: VecDeque::new(),
+            refill,
+        })
     }
 
     /// The context the feed reads with.
@@ -50,7 +56,8 @@ impl Feed {
                 return Ok(Some(ev));
             }
             if self.refill {
-                let chunk = replay(&self.rc.db, self.rc.workspace_id(), self.last, None, CHUNK).await?;
+                let chunk =
+                    replay(&self.rc.db, self.rc.workspace_id(), self.last, None, CHUNK).await?;
                 if chunk.is_empty() {
                     self.refill = false;
                 } else {

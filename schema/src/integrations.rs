@@ -46,7 +46,12 @@ impl LogEvent {
     }
     /// Who made the change.
     async fn actor(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        Ok(loaders(ctx)?.users.load_one(self.0.actor_id).await.map_err(load_err)?.map(User))
+        Ok(loaders(ctx)?
+            .users
+            .load_one(self.0.actor_id)
+            .await
+            .map_err(load_err)?
+            .map(User))
     }
     /// The front door it came through (`graphql`, `cli`, a REST dialect).
     async fn dialect(&self) -> &str {
@@ -93,7 +98,11 @@ impl WebhookEndpoint {
     }
     /// Event types sent (`*`: all).
     async fn event_types(&self) -> Vec<String> {
-        self.0.event_types.split_whitespace().map(str::to_owned).collect()
+        self.0
+            .event_types
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect()
     }
     /// The Standard Webhooks signing secret (`whsec_…`) to verify deliveries with.
     async fn secret(&self) -> &str {
@@ -121,7 +130,9 @@ impl WebhookEndpoint {
         #[graphql(desc = "`pending`, `delivered` or `dead`.")] status: Option<String>,
     ) -> Result<Connection<String, WebhookDelivery>> {
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
-        let rows = resolvers::webhooks::list_deliveries(rctx(ctx)?, self.0.id, status, page).await.gql()?;
+        let rows = resolvers::webhooks::list_deliveries(rctx(ctx)?, self.0.id, status, page)
+            .await
+            .gql()?;
         Ok(connection(rows, |d| d.id, WebhookDelivery))
     }
 }
@@ -182,7 +193,9 @@ impl WebhookDelivery {
     }
     /// Every attempt, oldest first.
     async fn attempt_log(&self, ctx: &Context<'_>) -> Result<Vec<WebhookAttempt>> {
-        let rows = resolvers::webhooks::attempts_of(&rctx(ctx)?.db, &[self.0.id]).await.gql()?;
+        let rows = resolvers::webhooks::attempts_of(&rctx(ctx)?.db, &[self.0.id])
+            .await
+            .gql()?;
         Ok(rows
             .into_iter()
             .map(|a| WebhookAttempt {
@@ -203,7 +216,7 @@ pub struct IntegrationsQuery;
 impl IntegrationsQuery {
     /// The event log of the workspace — its audit trail — oldest first after `after`
     /// (owners; admins with `webhooks:events:read`). Poll it with the last `cursor`.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments, reason = "one GraphQL argument each")]
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -212,7 +225,9 @@ impl IntegrationsQuery {
         #[graphql(desc = "Only these types (e.g. `message_added`).", default)] types: Vec<String>,
         chat_id: Option<ID>,
         actor_id: Option<ID>,
-        #[graphql(desc = "Only through this front door (`graphql`, `cli`, …).")] dialect: Option<String>,
+        #[graphql(desc = "Only through this front door (`graphql`, `cli`, …).")] dialect: Option<
+            String,
+        >,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> Result<Connection<String, LogEvent>> {
@@ -223,21 +238,33 @@ impl IntegrationsQuery {
         let page = PageArgs::parse(first, None).gql()?;
         let filter = EventFilter {
             kinds: types,
-            actor_id: actor_id.map(|id| ids::decode(&id, Kind::User, "actorId")).transpose()?,
-            chat_id: chat_id.map(|id| ids::decode(&id, Kind::Chat, "chatId")).transpose()?,
+            actor_id: actor_id
+                .map(|id| ids::decode(&id, Kind::User, "actorId"))
+                .transpose()?,
+            chat_id: chat_id
+                .map(|id| ids::decode(&id, Kind::Chat, "chatId"))
+                .transpose()?,
             dialect,
             from,
             to,
         };
-        let rows = resolvers::events::list_events(rctx(ctx)?, filter, after, page.first).await.gql()?;
+        let rows = resolvers::events::list_events(rctx(ctx)?, filter, after, page.first)
+            .await
+            .gql()?;
         let mut conn = Connection::new(rows.has_prev, rows.has_next);
-        conn.edges.extend(rows.items.into_iter().map(|e| Edge::new(encode_event_cursor(e.seq), LogEvent(e))));
+        conn.edges.extend(
+            rows.items
+                .into_iter()
+                .map(|e| Edge::new(encode_event_cursor(e.seq), LogEvent(e))),
+        );
         Ok(conn)
     }
 
     /// The workspace's webhook endpoints (admins).
     async fn webhook_endpoints(&self, ctx: &Context<'_>) -> Result<Vec<WebhookEndpoint>> {
-        let rows = resolvers::webhooks::list_webhook_endpoints(rctx(ctx)?).await.gql()?;
+        let rows = resolvers::webhooks::list_webhook_endpoints(rctx(ctx)?)
+            .await
+            .gql()?;
         Ok(rows.into_iter().map(WebhookEndpoint).collect())
     }
 }
@@ -257,10 +284,10 @@ impl IntegrationsMutation {
         #[graphql(desc = "Event types to send; empty for all.", default)] event_types: Vec<String>,
         idempotency_key: Option<String>,
     ) -> Result<WebhookEndpoint> {
-        let c = rctx(ctx)?;
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
         let fingerprint = serde_json::json!([url, event_types]);
         let input = resolvers::webhooks::CreateEndpointInput { url, event_types };
-        let endpoint = once(c, idempotency_key.as_deref(), "createWebhookEndpoint", &fingerprint, || {
+        let endpoint = once(c, None, "createWebhookEndpoint", &fingerprint, || {
             resolvers::webhooks::create_webhook_endpoint(c, input)
         })
         .await
@@ -269,16 +296,25 @@ impl IntegrationsMutation {
     }
 
     /// Enable or disable an endpoint.
-    async fn set_webhook_endpoint_active(&self, ctx: &Context<'_>, id: ID, active: bool) -> Result<WebhookEndpoint> {
+    async fn set_webhook_endpoint_active(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        active: bool,
+    ) -> Result<WebhookEndpoint> {
         let id = ids::decode(&id, Kind::WebhookEndpoint, "id")?;
-        let endpoint = resolvers::webhooks::set_webhook_endpoint_active(rctx(ctx)?, id, active).await.gql()?;
+        let endpoint = resolvers::webhooks::set_webhook_endpoint_active(rctx(ctx)?, id, active)
+            .await
+            .gql()?;
         Ok(WebhookEndpoint(endpoint))
     }
 
     /// Remove an endpoint and its delivery log.
     async fn delete_webhook_endpoint(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let id = ids::decode(&id, Kind::WebhookEndpoint, "id")?;
-        resolvers::webhooks::delete_webhook_endpoint(rctx(ctx)?, id).await.gql()?;
+        resolvers::webhooks::delete_webhook_endpoint(rctx(ctx)?, id)
+            .await
+            .gql()?;
         Ok(true)
     }
 
@@ -293,6 +329,8 @@ impl IntegrationsMutation {
         let delivery_id = delivery_id
             .map(|id| ids::decode(&id, Kind::WebhookDelivery, "deliveryId"))
             .transpose()?;
-        resolvers::webhooks::replay_deliveries(rctx(ctx)?, endpoint_id, delivery_id).await.gql()
+        resolvers::webhooks::replay_deliveries(rctx(ctx)?, endpoint_id, delivery_id)
+            .await
+            .gql()
     }
 }

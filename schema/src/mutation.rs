@@ -23,10 +23,12 @@ impl ChatMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateChatInput,
-        #[graphql(desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header).")]
+        #[graphql(
+            desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<Chat> {
-        let c = rctx(ctx)?;
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
         let fingerprint = serde_json::to_value(&input).unwrap_or_default();
         let input = resolvers::chats::CreateChatInput {
             name: input.name,
@@ -39,7 +41,7 @@ impl ChatMutation {
                 .map(|id| ids::decode(&id, Kind::Department, "departmentId"))
                 .transpose()?,
         };
-        let chat = once(c, idempotency_key.as_deref(), "createChat", &fingerprint, || {
+        let chat = once(c, None, "createChat", &fingerprint, || {
             resolvers::chats::create_chat(c, input)
         })
         .await
@@ -151,13 +153,15 @@ impl ChatMutation {
         &self,
         ctx: &Context<'_>,
         message_id: ID,
-        #[graphql(desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header).")]
+        #[graphql(
+            desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<Chat> {
-        let c = rctx(ctx)?;
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
         let fingerprint = serde_json::json!([message_id]);
         let message_id = ids::decode(&message_id, Kind::Message, "messageId")?;
-        let chat = once(c, idempotency_key.as_deref(), "createThread", &fingerprint, || {
+        let chat = once(c, None, "createThread", &fingerprint, || {
             resolvers::chats::create_thread(c, message_id)
         })
         .await
@@ -207,10 +211,12 @@ impl MessageMutation {
         &self,
         ctx: &Context<'_>,
         input: SendMessageInput,
-        #[graphql(desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header).")]
+        #[graphql(
+            desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<Message> {
-        let c = rctx(ctx)?;
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
         let fingerprint = serde_json::to_value(&input).unwrap_or_default();
         let chat_id = ids::decode(&input.chat_id, Kind::Chat, "chatId")?;
         let reply_to = input
@@ -226,7 +232,7 @@ impl MessageMutation {
             input.attachments,
             reply_to,
         );
-        let message = once(c, idempotency_key.as_deref(), "sendMessage", &fingerprint, || {
+        let message = once(c, None, "sendMessage", &fingerprint, || {
             resolvers::messages::send_message(c, send)
         })
         .await
@@ -234,6 +240,7 @@ impl MessageMutation {
         Ok(Message(message))
     }
     /// Post to the direct chat with a user (created on first use).
+    #[allow(clippy::too_many_arguments, reason = "one GraphQL argument each")]
     async fn send_direct_message(
         &self,
         ctx: &Context<'_>,
@@ -242,14 +249,16 @@ impl MessageMutation {
         metadata: Option<Json<Value>>,
         buttons: Option<Json<Value>>,
         #[graphql(default)] attachments: Vec<AttachmentInput>,
-        #[graphql(desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header).")]
+        #[graphql(
+            desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
+        )]
         idempotency_key: Option<String>,
     ) -> Result<Message> {
-        let c = rctx(ctx)?;
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
         let fingerprint = serde_json::json!([user_id, content, metadata, buttons, attachments]);
         let user_id = ids::decode(&user_id, Kind::User, "userId")?;
         let send = domain_send(0, content, None, metadata, buttons, attachments, None);
-        let message = once(c, idempotency_key.as_deref(), "sendDirectMessage", &fingerprint, || {
+        let message = once(c, None, "sendDirectMessage", &fingerprint, || {
             resolvers::messages::send_direct_message(c, user_id, send)
         })
         .await

@@ -15,8 +15,8 @@ use resolvers::auth::Scope;
 use resolvers::events::{Event, EventKind, MembershipChange};
 
 use crate::context::rctx;
-use crate::feed::Feed;
 use crate::error::{GqlResult, to_gql};
+use crate::feed::Feed;
 use crate::ids::{self, Kind};
 use crate::types::{Chat, DeletedMessage, Message, User};
 
@@ -194,7 +194,12 @@ fn may_change_access(kind: &EventKind, me: i64) -> bool {
 
 /// Start a chat subscription: authenticate, check the scope and that the chat is visible,
 /// and open the feed (from `after`, when resuming).
-async fn start(ctx: &Context<'_>, chat_id: &ID, scope: Scope, after: Option<&str>) -> Result<(Feed, Watched)> {
+async fn start(
+    ctx: &Context<'_>,
+    chat_id: &ID,
+    scope: Scope,
+    after: Option<&str>,
+) -> Result<(Feed, Watched)> {
     let after = after_seq(after)?;
     let rc = rctx(ctx)?.clone();
     rc.require(scope).gql()?;
@@ -220,7 +225,9 @@ impl MessagingSubscription {
         &self,
         ctx: &Context<'_>,
         chat_id: ID,
-        #[graphql(desc = "Resume after this event cursor (from a payload's `eventCursor`): every event since is delivered, none twice.")]
+        #[graphql(
+            desc = "Resume after this event cursor (from a payload's `eventCursor`): every event since is delivered, none twice."
+        )]
         after: Option<String>,
     ) -> Result<impl Stream<Item = Item<Message>>> {
         let (feed, chat_id) = start(ctx, &chat_id, Scope::MessagesRead, after.as_deref()).await?;
@@ -243,7 +250,9 @@ impl MessagingSubscription {
         &self,
         ctx: &Context<'_>,
         chat_id: ID,
-        #[graphql(desc = "Resume after this event cursor (from a payload's `eventCursor`): every event since is delivered, none twice.")]
+        #[graphql(
+            desc = "Resume after this event cursor (from a payload's `eventCursor`): every event since is delivered, none twice."
+        )]
         after: Option<String>,
     ) -> Result<impl Stream<Item = Item<Message>>> {
         let (feed, chat_id) = start(ctx, &chat_id, Scope::MessagesRead, after.as_deref()).await?;
@@ -266,7 +275,9 @@ impl MessagingSubscription {
         &self,
         ctx: &Context<'_>,
         chat_id: ID,
-        #[graphql(desc = "Resume after this event cursor (from a payload's `eventCursor`): every event since is delivered, none twice.")]
+        #[graphql(
+            desc = "Resume after this event cursor (from a payload's `eventCursor`): every event since is delivered, none twice."
+        )]
         after: Option<String>,
     ) -> Result<impl Stream<Item = Item<DeletedMessage>>> {
         let (feed, chat_id) = start(ctx, &chat_id, Scope::MessagesRead, after.as_deref()).await?;
@@ -294,7 +305,9 @@ impl MessagingSubscription {
         &self,
         ctx: &Context<'_>,
         chat_id: ID,
-        #[graphql(desc = "Resume after this event cursor (from a payload's `eventCursor`): every event since is delivered, none twice.")]
+        #[graphql(
+            desc = "Resume after this event cursor (from a payload's `eventCursor`): every event since is delivered, none twice."
+        )]
         after: Option<String>,
     ) -> Result<impl Stream<Item = Item<ReactionChange>>> {
         let (feed, chat_id) = start(ctx, &chat_id, Scope::ReactionsRead, after.as_deref()).await?;
@@ -339,7 +352,9 @@ impl MessagingSubscription {
         &self,
         ctx: &Context<'_>,
         chat_id: Option<ID>,
-        #[graphql(desc = "Resume after this event cursor (from a payload's `eventCursor`): every event since is delivered, none twice.")]
+        #[graphql(
+            desc = "Resume after this event cursor (from a payload's `eventCursor`): every event since is delivered, none twice."
+        )]
         after: Option<String>,
     ) -> Result<impl Stream<Item = Item<ChatMembershipChange>>> {
         let after = after_seq(after.as_deref())?;
@@ -398,7 +413,9 @@ impl MessagingSubscription {
         &self,
         ctx: &Context<'_>,
         chat_id: Option<ID>,
-        #[graphql(desc = "Resume after this event cursor (from a payload's `eventCursor`): every event since is delivered, none twice.")]
+        #[graphql(
+            desc = "Resume after this event cursor (from a payload's `eventCursor`): every event since is delivered, none twice."
+        )]
         after: Option<String>,
     ) -> Result<impl Stream<Item = Item<ReadStateChange>>> {
         let after = after_seq(after.as_deref())?;

@@ -55,7 +55,11 @@ async fn the_service_sdl_keys_entities_by_id_and_includes_subscriptions() {
         sdl.contains("type Subscription"),
         "subscriptions belong to the subgraph SDL"
     );
-    assert!(sdl.contains("messageAdded(") && sdl.contains("chatId: ID!,") && sdl.contains("): Message!"));
+    assert!(
+        sdl.contains("messageAdded(")
+            && sdl.contains("chatId: ID!,")
+            && sdl.contains("): Message!")
+    );
     assert!(
         sdl.contains("specs.apollo.dev/federation/v2"),
         "a Federation v2 subgraph"

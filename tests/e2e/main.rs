@@ -20,6 +20,7 @@ mod util;
 mod auth;
 mod bad_input;
 mod cli;
+mod events;
 mod federation;
 mod limits;
 mod mutations;

@@ -77,14 +77,19 @@ pub async fn issue_api_token(
     input: CreateApiTokenInput,
 ) -> Result<CreatedApiToken> {
     let principal = super::principal_for_user(user.clone())?;
-    let ctx = Ctx::new(db.clone(), crate::events::Bus::new(), principal).with_origin(crate::Origin {
-        dialect: "cli",
-        ..crate::Origin::default()
-    });
+    let ctx =
+        Ctx::new(db.clone(), crate::events::Bus::new(), principal).with_origin(crate::Origin {
+            dialect: "cli",
+            ..crate::Origin::default()
+        });
     insert_token(&ctx, user, input).await
 }
 
-async fn insert_token(ctx: &Ctx, user: &users::Model, input: CreateApiTokenInput) -> Result<CreatedApiToken> {
+async fn insert_token(
+    ctx: &Ctx,
+    user: &users::Model,
+    input: CreateApiTokenInput,
+) -> Result<CreatedApiToken> {
     let name = crate::people::validate_name(&input.name, "name")?;
     let role = role_of(user)?;
     let stored = match &input.scopes {
@@ -111,7 +116,10 @@ async fn insert_token(ctx: &Ctx, user: &users::Model, input: CreateApiTokenInput
     }
     .insert(&txn)
     .await?;
-    let created = EventKind::ApiTokenCreated { token_id: row.id, prefix: row.prefix.clone() };
+    let created = EventKind::ApiTokenCreated {
+        token_id: row.id,
+        prefix: row.prefix.clone(),
+    };
     ctx.commit_one(txn, created).await?;
     Ok(CreatedApiToken { row, token })
 }
@@ -144,7 +152,8 @@ pub async fn revoke_api_token(ctx: &Ctx, token_id: i64) -> Result<api_tokens::Mo
     am.revoked_at = Set(Some(Utc::now()));
     let txn = ctx.write().await?;
     let token = am.update(&txn).await?;
-    ctx.commit_one(txn, EventKind::ApiTokenRevoked { token_id: token.id }).await?;
+    ctx.commit_one(txn, EventKind::ApiTokenRevoked { token_id: token.id })
+        .await?;
     Ok(token)
 }
 

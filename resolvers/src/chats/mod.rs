@@ -94,7 +94,13 @@ pub async fn create_chat(ctx: &Ctx, input: CreateChatInput) -> Result<chats::Mod
     members::insert_members(&txn, &chat, &others, ChatRole::Member).await?;
     let mut everyone = vec![ctx.user_id()];
     everyone.extend(others);
-    let created = record(&txn, ctx, EventKind::ChatCreated { chat: chat.clone() }, None).await?;
+    let created = record(
+        &txn,
+        ctx,
+        EventKind::ChatCreated { chat: chat.clone() },
+        None,
+    )
+    .await?;
     let joined = record(
         &txn,
         ctx,
@@ -148,7 +154,13 @@ pub async fn update_chat(ctx: &Ctx, chat_id: i64, input: UpdateChatInput) -> Res
     let txn = ctx.write().await?;
     let chat = am.update(&txn).await?;
     let summary = serde_json::json!({ "before": before, "after": chat_summary(&chat) });
-    let event = record(&txn, ctx, EventKind::ChatUpdated { chat: chat.clone() }, Some(summary)).await?;
+    let event = record(
+        &txn,
+        ctx,
+        EventKind::ChatUpdated { chat: chat.clone() },
+        Some(summary),
+    )
+    .await?;
     ctx.commit(txn, [event]).await?;
     Ok(chat)
 }
@@ -173,7 +185,13 @@ pub async fn set_chat_archived(ctx: &Ctx, chat_id: i64, archived: bool) -> Resul
     let txn = ctx.write().await?;
     let chat = am.update(&txn).await?;
     let summary = serde_json::json!({ "before": before, "after": chat_summary(&chat) });
-    let event = record(&txn, ctx, EventKind::ChatUpdated { chat: chat.clone() }, Some(summary)).await?;
+    let event = record(
+        &txn,
+        ctx,
+        EventKind::ChatUpdated { chat: chat.clone() },
+        Some(summary),
+    )
+    .await?;
     ctx.commit(txn, [event]).await?;
     Ok(chat)
 }
@@ -308,7 +326,15 @@ pub async fn direct_chat_with(ctx: &Ctx, user_id: i64) -> Result<chats::Model> {
     // Another request may have created it meanwhile: announce only our own creation.
     let mut events = Vec::new();
     if inserted > 0 {
-        events.push(record(&txn, ctx, EventKind::ChatCreated { chat: chat.clone() }, None).await?);
+        events.push(
+            record(
+                &txn,
+                ctx,
+                EventKind::ChatCreated { chat: chat.clone() },
+                None,
+            )
+            .await?,
+        );
         let joined = EventKind::ChatMembershipChanged {
             chat_id: chat.id,
             user_ids: pair,
@@ -416,7 +442,17 @@ pub async fn create_thread(ctx: &Ctx, message_id: i64) -> Result<chats::Model> {
     members::insert_members(&txn, &thread, &people, ChatRole::Member).await?;
     let mut events = Vec::new();
     if inserted > 0 {
-        events.push(record(&txn, ctx, EventKind::ChatCreated { chat: thread.clone() }, None).await?);
+        events.push(
+            record(
+                &txn,
+                ctx,
+                EventKind::ChatCreated {
+                    chat: thread.clone(),
+                },
+                None,
+            )
+            .await?,
+        );
     }
     ctx.commit(txn, events).await?;
     Ok(thread)

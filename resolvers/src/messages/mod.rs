@@ -121,9 +121,11 @@ pub async fn send_message(ctx: &Ctx, input: SendMessageInput) -> Result<messages
     ctx.require(Scope::MessagesCreate)?;
     let acc = access(&ctx.db, &ctx.principal, input.chat_id).await?;
     acc.ensure_can_post(&ctx.principal)?;
-    ctx.env
-        .rate
-        .check(&ctx.principal, crate::rate::Category::MessageWrite, Some(input.chat_id))?;
+    ctx.env.rate.check(
+        &ctx.principal,
+        crate::rate::Category::MessageWrite,
+        Some(input.chat_id),
+    )?;
     let kind = resolve_kind(ctx, input.kind, input.buttons.as_ref())?;
     validate_content(&input.content, !input.attachments.is_empty())?;
     validate_metadata(input.metadata.as_ref())?;
@@ -201,7 +203,13 @@ pub async fn send_message(ctx: &Ctx, input: SendMessageInput) -> Result<messages
     } else {
         reads::advance(&txn, input.chat_id, ctx.user_id(), message.id).await?;
     }
-    ctx.commit_one(txn, EventKind::MessageAdded { message: message.clone() }).await?;
+    ctx.commit_one(
+        txn,
+        EventKind::MessageAdded {
+            message: message.clone(),
+        },
+    )
+    .await?;
     Ok(message)
 }
 
@@ -284,7 +292,15 @@ pub async fn edit_message(
     am.edited_at = Set(Some(now));
     let updated = am.update(&txn).await?;
     let summary = serde_json::json!({ "before": before, "after": { "content": updated.content } });
-    let event = record(&txn, ctx, EventKind::MessageUpdated { message: updated.clone() }, Some(summary)).await?;
+    let event = record(
+        &txn,
+        ctx,
+        EventKind::MessageUpdated {
+            message: updated.clone(),
+        },
+        Some(summary),
+    )
+    .await?;
     ctx.commit(txn, [event]).await?;
     Ok(updated)
 }
@@ -329,7 +345,13 @@ pub async fn set_pinned(ctx: &Ctx, message_id: i64, pinned: bool) -> Result<mess
     am.pinned_by_id = Set(pinned.then_some(ctx.user_id()));
     let txn = ctx.write().await?;
     let updated = am.update(&txn).await?;
-    ctx.commit_one(txn, EventKind::MessageUpdated { message: updated.clone() }).await?;
+    ctx.commit_one(
+        txn,
+        EventKind::MessageUpdated {
+            message: updated.clone(),
+        },
+    )
+    .await?;
     Ok(updated)
 }
 

@@ -371,7 +371,13 @@ pub async fn create_department(
     }
     .insert(&txn)
     .await?;
-    ctx.commit_one(txn, EventKind::DepartmentChanged { department_id: row.id }).await?;
+    ctx.commit_one(
+        txn,
+        EventKind::DepartmentChanged {
+            department_id: row.id,
+        },
+    )
+    .await?;
     Ok(row)
 }
 
@@ -405,7 +411,8 @@ pub async fn set_user_department(
 async fn update_user(ctx: &Ctx, am: users::ActiveModel) -> Result<users::Model> {
     let txn = ctx.write().await?;
     let user = am.update(&txn).await?;
-    ctx.commit_one(txn, EventKind::UserUpdated { user_id: user.id }).await?;
+    ctx.commit_one(txn, EventKind::UserUpdated { user_id: user.id })
+        .await?;
     Ok(user)
 }
 
@@ -433,7 +440,10 @@ pub async fn create_group_tag(ctx: &Ctx, name: &str) -> Result<group_tags::Model
     .insert(&txn)
     .await
     .on_unique("name", "a group tag with this name already exists")?;
-    let change = EventKind::GroupTagChanged { tag_id: tag.id, added_user_ids: Vec::new() };
+    let change = EventKind::GroupTagChanged {
+        tag_id: tag.id,
+        added_user_ids: Vec::new(),
+    };
     ctx.commit_one(txn, change).await?;
     Ok(tag)
 }
@@ -478,7 +488,10 @@ pub async fn add_group_tag_members(
         .exec_without_returning(&txn)
         .await?;
     }
-    let change = EventKind::GroupTagChanged { tag_id: tag.id, added_user_ids: added };
+    let change = EventKind::GroupTagChanged {
+        tag_id: tag.id,
+        added_user_ids: added,
+    };
     ctx.commit_one(txn, change).await?;
     Ok(tag)
 }

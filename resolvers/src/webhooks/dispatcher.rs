@@ -48,10 +48,21 @@ impl Default for DispatcherConfig {
         let m = 60;
         let h = 3600;
         DispatcherConfig {
-            schedule: [0, 5, 5 * m, 30 * m, 2 * h, 5 * h, 10 * h, 14 * h, 20 * h, 24 * h]
-                .into_iter()
-                .map(Duration::from_secs)
-                .collect(),
+            schedule: [
+                0,
+                5,
+                5 * m,
+                30 * m,
+                2 * h,
+                5 * h,
+                10 * h,
+                14 * h,
+                20 * h,
+                24 * h,
+            ]
+            .into_iter()
+            .map(Duration::from_secs)
+            .collect(),
             poll: Duration::from_millis(500),
             timeout: Duration::from_secs(15),
             batch: 100,
@@ -74,7 +85,12 @@ impl Dispatcher {
     /// A dispatcher over `db`, calling out only where `guard` allows.
     pub fn new(db: DatabaseConnection, guard: Guard, config: DispatcherConfig) -> Result<Self> {
         let client = ssrf::client(guard.clone(), config.timeout).map_err(Error::internal)?;
-        Ok(Dispatcher { db, guard, config, client })
+        Ok(Dispatcher {
+            db,
+            guard,
+            config,
+            client,
+        })
     }
 
     /// Run until `shutdown` resolves.
@@ -116,7 +132,11 @@ impl Dispatcher {
         let now = Utc::now();
         let lease_until = now + chrono::Duration::from_std(self.config.lease).unwrap_or_default();
         let backend = self.db.get_database_backend();
-        let lock = if backend == DbBackend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let lock = if backend == DbBackend::Postgres {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
         let sql = format!(
             "UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id IN (\
                SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? \
@@ -125,22 +145,49 @@ impl Dispatcher {
         let batch = i64::try_from(self.config.batch).unwrap_or(100);
         let rows = self
             .db
-            .query_all_raw(stmt(backend, &sql, vec![lease_until.into(), now.into(), batch.into()]))
+            .query_all_raw(stmt(
+                backend,
+                &sql,
+                vec![lease_until.into(), now.into(), batch.into()],
+            ))
             .await?;
-        rows.iter().map(|r| Ok(r.try_get::<i64>("", "id")?)).collect()
+        rows.iter()
+            .map(|r| Ok(r.try_get::<i64>("", "id")?))
+            .collect()
     }
 
     async fn attempt(&self, delivery_id: i64) -> Result<()> {
-        let Some(delivery) = webhook_deliveries::Entity::find_by_id(delivery_id).one(&self.db).await? else {
+        let Some(delivery) = webhook_deliveries::Entity::find_by_id(delivery_id)
+            .one(&self.db)
+            .await?
+        else {
             return Ok(());
         };
-        let endpoint = webhook_endpoints::Entity::find_by_id(delivery.endpoint_id).one(&self.db).await?;
-        let event = events::Entity::find_by_id(delivery.event_id).one(&self.db).await?;
+        let endpoint = webhook_endpoints::Entity::find_by_id(delivery.endpoint_id)
+            .one(&self.db)
+            .await?;
+        let event = events::Entity::find_by_id(delivery.event_id)
+            .one(&self.db)
+            .await?;
         let (Some(endpoint), Some(event)) = (endpoint, event) else {
-            return self.finish(delivery, Outcome::Dead("the endpoint or event no longer exists".into()), None, 0).await;
+            return self
+                .finish(
+                    delivery,
+                    Outcome::Dead("the endpoint or event no longer exists".into()),
+                    None,
+                    0,
+                )
+                .await;
         };
         if !endpoint.active {
-            return self.finish(delivery, Outcome::Dead("the endpoint is disabled".into()), None, 0).await;
+            return self
+                .finish(
+                    delivery,
+                    Outcome::Dead("the endpoint is disabled".into()),
+                    None,
+                    0,
+                )
+                .await;
         }
         let (id, body) = render(&event);
         let started = std::time::Instant::now();
@@ -161,19 +208,34 @@ impl Dispatcher {
                     .filter(webhook_endpoints::Column::Id.eq(endpoint.id))
                     .exec(&self.db)
                     .await?;
-                (Outcome::Dead("410 Gone: endpoint disabled".into()), Some(410))
+                (
+                    Outcome::Dead("410 Gone: endpoint disabled".into()),
+                    Some(410),
+                )
             }
-            Ok((status, retry_after)) => (Outcome::Retry(format!("HTTP {status}"), retry_after), Some(status)),
+            Ok((status, retry_after)) => (
+                Outcome::Retry(format!("HTTP {status}"), retry_after),
+                Some(status),
+            ),
             Err(e) => (Outcome::Retry(e, None), None),
         };
         self.finish(delivery, outcome, status, latency).await
     }
 
-    async fn send(&self, endpoint: &webhook_endpoints::Model, id: &str, body: &[u8]) -> std::result::Result<(u16, Option<Duration>), String> {
+    async fn send(
+        &self,
+        endpoint: &webhook_endpoints::Model,
+        id: &str,
+        body: &[u8],
+    ) -> std::result::Result<(u16, Option<Duration>), String> {
         // IP literals never reach the resolver: check the URL itself at every delivery.
-        self.guard.check_url(&endpoint.url).await.map_err(|e| e.to_string())?;
+        self.guard
+            .check_url(&endpoint.url)
+            .await
+            .map_err(|e| e.to_string())?;
         let ts = Utc::now().timestamp();
-        let signature = standard_sign(&endpoint.secret, id, ts, body).ok_or("the endpoint's secret is malformed")?;
+        let signature = standard_sign(&endpoint.secret, id, ts, body)
+            .ok_or("the endpoint's secret is malformed")?;
         let res = self
             .client
             .post(&endpoint.url)
@@ -241,7 +303,12 @@ impl Dispatcher {
     }
 
     /// When to try again after `attempts` attempts, or `None` when the budget is spent.
-    fn next_attempt(&self, attempts: i32, retry_after: Option<Duration>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    fn next_attempt(
+        &self,
+        attempts: i32,
+        retry_after: Option<Duration>,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
         let idx = usize::try_from(attempts).ok()?;
         let base = *self.config.schedule.get(idx)?;
         let delay = jitter(base).max(retry_after.unwrap_or_default());

@@ -38,7 +38,10 @@ fn validate_types(types: &[String]) -> Result<String> {
     }
     for t in types {
         if !crate::events::EVENT_TYPES.contains(&t.as_str()) && t != "*" {
-            return Err(Error::invalid("eventTypes", format!("unknown event type `{t}`")));
+            return Err(Error::invalid(
+                "eventTypes",
+                format!("unknown event type `{t}`"),
+            ));
         }
     }
     Ok(types.join(" "))
@@ -57,10 +60,15 @@ async fn check_url(ctx: &Ctx, url: &str) -> Result<()> {
 }
 
 /// Register an endpoint (workspace admins). Returns it with its signing secret.
-pub async fn create_webhook_endpoint(ctx: &Ctx, input: CreateEndpointInput) -> Result<webhook_endpoints::Model> {
+pub async fn create_webhook_endpoint(
+    ctx: &Ctx,
+    input: CreateEndpointInput,
+) -> Result<webhook_endpoints::Model> {
     ctx.require(Scope::WebhooksWrite)?;
     if !ctx.principal.is_admin() {
-        return Err(Error::Forbidden("only workspace admins manage webhooks".into()));
+        return Err(Error::Forbidden(
+            "only workspace admins manage webhooks".into(),
+        ));
     }
     let types = validate_types(&input.event_types)?;
     check_url(ctx, input.url.trim()).await?;
@@ -77,7 +85,13 @@ pub async fn create_webhook_endpoint(ctx: &Ctx, input: CreateEndpointInput) -> R
     }
     .insert(&txn)
     .await?;
-    ctx.commit_one(txn, EventKind::WebhookEndpointChanged { endpoint_id: endpoint.id }).await?;
+    ctx.commit_one(
+        txn,
+        EventKind::WebhookEndpointChanged {
+            endpoint_id: endpoint.id,
+        },
+    )
+    .await?;
     Ok(endpoint)
 }
 
@@ -85,7 +99,9 @@ pub async fn create_webhook_endpoint(ctx: &Ctx, input: CreateEndpointInput) -> R
 pub async fn list_webhook_endpoints(ctx: &Ctx) -> Result<Vec<webhook_endpoints::Model>> {
     ctx.require(Scope::WebhooksRead)?;
     if !ctx.principal.is_admin() {
-        return Err(Error::Forbidden("only workspace admins manage webhooks".into()));
+        return Err(Error::Forbidden(
+            "only workspace admins manage webhooks".into(),
+        ));
     }
     Ok(webhook_endpoints::Entity::find()
         .filter(webhook_endpoints::Column::WorkspaceId.eq(ctx.workspace_id()))
@@ -106,7 +122,11 @@ async fn own_endpoint(ctx: &Ctx, id: i64) -> Result<webhook_endpoints::Model> {
 }
 
 /// Turn an endpoint on or off; turning it on clears the reason it was disabled.
-pub async fn set_webhook_endpoint_active(ctx: &Ctx, id: i64, active: bool) -> Result<webhook_endpoints::Model> {
+pub async fn set_webhook_endpoint_active(
+    ctx: &Ctx,
+    id: i64,
+    active: bool,
+) -> Result<webhook_endpoints::Model> {
     ctx.require(Scope::WebhooksWrite)?;
     let endpoint = own_endpoint(ctx, id).await?;
     let mut am: webhook_endpoints::ActiveModel = endpoint.into();
@@ -114,7 +134,13 @@ pub async fn set_webhook_endpoint_active(ctx: &Ctx, id: i64, active: bool) -> Re
     am.disabled_reason = Set((!active).then(|| "disabled by an admin".to_owned()));
     let txn = ctx.write().await?;
     let endpoint = am.update(&txn).await?;
-    ctx.commit_one(txn, EventKind::WebhookEndpointChanged { endpoint_id: endpoint.id }).await?;
+    ctx.commit_one(
+        txn,
+        EventKind::WebhookEndpointChanged {
+            endpoint_id: endpoint.id,
+        },
+    )
+    .await?;
     Ok(endpoint)
 }
 
@@ -123,8 +149,16 @@ pub async fn delete_webhook_endpoint(ctx: &Ctx, id: i64) -> Result<()> {
     ctx.require(Scope::WebhooksWrite)?;
     let endpoint = own_endpoint(ctx, id).await?;
     let txn = ctx.write().await?;
-    webhook_endpoints::Entity::delete_by_id(endpoint.id).exec(&txn).await?;
-    ctx.commit_one(txn, EventKind::WebhookEndpointChanged { endpoint_id: endpoint.id }).await?;
+    webhook_endpoints::Entity::delete_by_id(endpoint.id)
+        .exec(&txn)
+        .await?;
+    ctx.commit_one(
+        txn,
+        EventKind::WebhookEndpointChanged {
+            endpoint_id: endpoint.id,
+        },
+    )
+    .await?;
     Ok(())
 }
 
@@ -137,7 +171,8 @@ pub async fn list_deliveries(
 ) -> Result<Page<webhook_deliveries::Model>> {
     ctx.require(Scope::WebhooksRead)?;
     own_endpoint(ctx, endpoint_id).await?;
-    let mut q = webhook_deliveries::Entity::find().filter(webhook_deliveries::Column::EndpointId.eq(endpoint_id));
+    let mut q = webhook_deliveries::Entity::find()
+        .filter(webhook_deliveries::Column::EndpointId.eq(endpoint_id));
     if let Some(status) = status {
         q = q.filter(webhook_deliveries::Column::Status.eq(status));
     }
@@ -153,7 +188,10 @@ pub async fn list_deliveries(
 }
 
 /// Attempts of deliveries (a batch), oldest first.
-pub async fn attempts_of<C: ConnectionTrait>(db: &C, delivery_ids: &[i64]) -> Result<Vec<webhook_attempts::Model>> {
+pub async fn attempts_of<C: ConnectionTrait>(
+    db: &C,
+    delivery_ids: &[i64],
+) -> Result<Vec<webhook_attempts::Model>> {
     Ok(webhook_attempts::Entity::find()
         .filter(webhook_attempts::Column::DeliveryId.is_in(crate::sql::distinct(delivery_ids)))
         .order_by_asc(webhook_attempts::Column::Id)
@@ -162,13 +200,20 @@ pub async fn attempts_of<C: ConnectionTrait>(db: &C, delivery_ids: &[i64]) -> Re
 }
 
 /// Queue dead (or all failed) deliveries of an endpoint again, now. Returns how many.
-pub async fn replay_deliveries(ctx: &Ctx, endpoint_id: i64, delivery_id: Option<i64>) -> Result<u64> {
+pub async fn replay_deliveries(
+    ctx: &Ctx,
+    endpoint_id: i64,
+    delivery_id: Option<i64>,
+) -> Result<u64> {
     ctx.require(Scope::WebhooksWrite)?;
     own_endpoint(ctx, endpoint_id).await?;
     let mut q = webhook_deliveries::Entity::update_many()
         .col_expr(webhook_deliveries::Column::Status, Expr::value("pending"))
         .col_expr(webhook_deliveries::Column::Attempts, Expr::value(0))
-        .col_expr(webhook_deliveries::Column::NextAttemptAt, Expr::value(Utc::now()))
+        .col_expr(
+            webhook_deliveries::Column::NextAttemptAt,
+            Expr::value(Utc::now()),
+        )
         .filter(webhook_deliveries::Column::EndpointId.eq(endpoint_id))
         .filter(webhook_deliveries::Column::Status.eq("dead"));
     if let Some(id) = delivery_id {
@@ -186,30 +231,37 @@ pub(crate) async fn enqueue<C: ConnectionTrait>(txn: &C, event: &events::Model) 
         .await?;
     let wanted: Vec<_> = endpoints
         .into_iter()
-        .filter(|e| e.event_types == "*" || e.event_types.split_whitespace().any(|t| t == event.kind))
+        .filter(|e| {
+            e.event_types == "*" || e.event_types.split_whitespace().any(|t| t == event.kind)
+        })
         .collect();
     if wanted.is_empty() {
         return Ok(());
     }
-    let rows = wanted.iter().map(|endpoint| webhook_deliveries::ActiveModel {
-        workspace_id: Set(event.workspace_id),
-        endpoint_id: Set(endpoint.id),
-        event_id: Set(event.id),
-        status: Set("pending".into()),
-        attempts: Set(0),
-        next_attempt_at: Set(event.created_at),
-        last_status_code: Set(None),
-        last_error: Set(None),
-        last_latency_ms: Set(None),
-        delivered_at: Set(None),
-        created_at: Set(event.created_at),
-        ..Default::default()
-    });
+    let rows = wanted
+        .iter()
+        .map(|endpoint| webhook_deliveries::ActiveModel {
+            workspace_id: Set(event.workspace_id),
+            endpoint_id: Set(endpoint.id),
+            event_id: Set(event.id),
+            status: Set("pending".into()),
+            attempts: Set(0),
+            next_attempt_at: Set(event.created_at),
+            last_status_code: Set(None),
+            last_error: Set(None),
+            last_latency_ms: Set(None),
+            delivered_at: Set(None),
+            created_at: Set(event.created_at),
+            ..Default::default()
+        });
     webhook_deliveries::Entity::insert_many(rows)
         .on_conflict(
-            OnConflict::columns([webhook_deliveries::Column::EventId, webhook_deliveries::Column::EndpointId])
-                .do_nothing()
-                .to_owned(),
+            OnConflict::columns([
+                webhook_deliveries::Column::EventId,
+                webhook_deliveries::Column::EndpointId,
+            ])
+            .do_nothing()
+            .to_owned(),
         )
         .exec_without_returning(txn)
         .await?;

@@ -27,12 +27,15 @@ fn mac(key: &[u8]) -> HmacSha256 {
 /// A new `whsec_` signing secret (32 random bytes).
 pub fn new_secret() -> crate::Result<String> {
     let mut key = [0_u8; 32];
-    getrandom::fill(&mut key).map_err(|e| crate::Error::internal(std::io::Error::other(e.to_string())))?;
+    getrandom::fill(&mut key)
+        .map_err(|e| crate::Error::internal(std::io::Error::other(e.to_string())))?;
     Ok(format!("whsec_{}", STANDARD.encode(key)))
 }
 
 fn secret_key(secret: &str) -> Option<Vec<u8>> {
-    STANDARD.decode(secret.strip_prefix("whsec_").unwrap_or(secret)).ok()
+    STANDARD
+        .decode(secret.strip_prefix("whsec_").unwrap_or(secret))
+        .ok()
 }
 
 /// The `webhook-signature` header value for a Standard Webhooks delivery.
@@ -46,14 +49,27 @@ pub fn standard_sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Opt
 
 /// Verify a Standard Webhooks signature header (any of its space-separated `v1,` entries)
 /// at time `now` (seconds).
-pub fn standard_verify(secret: &str, id: &str, timestamp: i64, body: &[u8], header: &str, now: i64) -> bool {
+pub fn standard_verify(
+    secret: &str,
+    id: &str,
+    timestamp: i64,
+    body: &[u8],
+    header: &str,
+    now: i64,
+) -> bool {
     if (now - timestamp).abs() > TIMESTAMP_TOLERANCE {
         return false;
     }
-    let Some(key) = secret_key(secret) else { return false };
+    let Some(key) = secret_key(secret) else {
+        return false;
+    };
     header.split_whitespace().any(|entry| {
-        let Some(sig) = entry.strip_prefix("v1,") else { return false };
-        let Ok(sig) = STANDARD.decode(sig) else { return false };
+        let Some(sig) = entry.strip_prefix("v1,") else {
+            return false;
+        };
+        let Ok(sig) = STANDARD.decode(sig) else {
+            return false;
+        };
         let mut m = mac(&key);
         m.update(format!("{id}.{timestamp}.").as_bytes());
         m.update(body);
@@ -72,7 +88,9 @@ pub fn hex_sign(secret: &str, body: &[u8]) -> String {
 pub fn hex_verify(secret: &str, body: &[u8], header: &str) -> bool {
     let sig = header.trim();
     let sig = sig.strip_prefix("sha256=").unwrap_or(sig);
-    let Ok(sig) = hex::decode(sig) else { return false };
+    let Ok(sig) = hex::decode(sig) else {
+        return false;
+    };
     if sig.is_empty() {
         return false;
     }
@@ -90,11 +108,28 @@ mod tests {
         let secret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
         let body = br#"{"email":"test@example.com","username":"test_user"}"#;
         let sig = standard_sign(secret, "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk", 1649367553, body);
-        assert_eq!(sig.as_deref(), Some("v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw="));
+        assert_eq!(
+            sig.as_deref(),
+            Some("v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw=")
+        );
         let header = sig.unwrap_or_default();
-        assert!(standard_verify(secret, "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk", 1649367553, body, &header, 1649367553));
+        assert!(standard_verify(
+            secret,
+            "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk",
+            1649367553,
+            body,
+            &header,
+            1649367553
+        ));
         // Rotation: any one of several entries.
-        assert!(standard_verify(secret, "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk", 1649367553, body, &format!("v1,AAAA {header}"), 1649367600));
+        assert!(standard_verify(
+            secret,
+            "msg_27UH4WbU6Z5A5EzD8u03UvzRbpk",
+            1649367553,
+            body,
+            &format!("v1,AAAA {header}"),
+            1649367600
+        ));
     }
 
     #[test]
@@ -106,10 +141,38 @@ mod tests {
         let ts = 1649367553;
         assert!(!standard_verify(secret, id, ts, body, "v1,", ts));
         assert!(!standard_verify(secret, id, ts, body, "", ts));
-        assert!(!standard_verify(secret, id, ts, body, &good[..good.len() - 4], ts));
-        assert!(!standard_verify("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", id, ts, body, good, ts));
-        assert!(!standard_verify(secret, id, ts, br#"{"email":"test@example.com","username":"test_usEr"}"#, good, ts));
-        assert!(!standard_verify(secret, id, ts, br#"{"email": "test@example.com","username":"test_user"}"#, good, ts));
+        assert!(!standard_verify(
+            secret,
+            id,
+            ts,
+            body,
+            &good[..good.len() - 4],
+            ts
+        ));
+        assert!(!standard_verify(
+            "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            id,
+            ts,
+            body,
+            good,
+            ts
+        ));
+        assert!(!standard_verify(
+            secret,
+            id,
+            ts,
+            br#"{"email":"test@example.com","username":"test_usEr"}"#,
+            good,
+            ts
+        ));
+        assert!(!standard_verify(
+            secret,
+            id,
+            ts,
+            br#"{"email": "test@example.com","username":"test_user"}"#,
+            good,
+            ts
+        ));
         assert!(!standard_verify(secret, id, ts, body, good, ts + 301));
         assert!(!standard_verify(secret, id, ts, body, good, ts - 301));
         assert!(!standard_verify(secret, "msg_other", ts, body, good, ts));
@@ -118,7 +181,10 @@ mod tests {
     #[test]
     fn github_and_pachca_vectors() {
         assert_eq!(
-            format!("sha256={}", hex_sign("It's a Secret to Everybody", b"Hello, World!")),
+            format!(
+                "sha256={}",
+                hex_sign("It's a Secret to Everybody", b"Hello, World!")
+            ),
             "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
         );
         let body = br#"{"type":"message","event":"delete","id":1,"webhook_timestamp":1705303800}"#;
@@ -126,7 +192,11 @@ mod tests {
             hex_sign("pachca-test-secret", body),
             "c7e03152a51319aa12c298f044befedff83abdba3a628ac498b36775b6057457"
         );
-        assert!(hex_verify("pachca-test-secret", body, "c7e03152a51319aa12c298f044befedff83abdba3a628ac498b36775b6057457"));
+        assert!(hex_verify(
+            "pachca-test-secret",
+            body,
+            "c7e03152a51319aa12c298f044befedff83abdba3a628ac498b36775b6057457"
+        ));
         assert!(!hex_verify("pachca-test-secret", body, "sha256="));
         assert!(!hex_verify("pachca-test-secret", body, "zz"));
         assert!(!hex_verify("pachca-test-secret", body, "c7e03152"));

@@ -117,7 +117,11 @@ impl Guard {
 
     /// Check an address.
     pub fn check_ip(&self, ip: IpAddr) -> Result<(), Refused> {
-        if self.permitted(ip) { Ok(()) } else { Err(Refused::Blocked(ip)) }
+        if self.permitted(ip) {
+            Ok(())
+        } else {
+            Err(Refused::Blocked(ip))
+        }
     }
 
     /// Check a URL's shape and host: IP literals now, names by resolving them. Returns
@@ -137,12 +141,19 @@ impl Guard {
             url::Host::Domain(name) => self.resolve(name).await?,
         };
         ips.iter().try_for_each(|ip| self.check_ip(*ip))?;
-        Ok(ips.into_iter().map(|ip| SocketAddr::new(ip, port)).collect())
+        Ok(ips
+            .into_iter()
+            .map(|ip| SocketAddr::new(ip, port))
+            .collect())
     }
 
     /// Resolve a name and check every address (refusing all if any is blocked).
     pub async fn resolve(&self, name: &str) -> Result<Vec<IpAddr>, Refused> {
-        let ips = self.lookup.lookup(name).await.map_err(|_| Refused::Unresolvable)?;
+        let ips = self
+            .lookup
+            .lookup(name)
+            .await
+            .map_err(|_| Refused::Unresolvable)?;
         if ips.is_empty() {
             return Err(Refused::Unresolvable);
         }
@@ -162,7 +173,8 @@ impl reqwest::dns::Resolve for GuardedResolver {
                 .resolve(name.as_str())
                 .await
                 .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
-            let addrs: reqwest::dns::Addrs = Box::new(ips.into_iter().map(|ip| SocketAddr::new(ip, 0)));
+            let addrs: reqwest::dns::Addrs =
+                Box::new(ips.into_iter().map(|ip| SocketAddr::new(ip, 0)));
             Ok(addrs)
         })
     }
@@ -196,7 +208,10 @@ mod tests {
     }
 
     fn guard(lookups: Arc<AtomicUsize>) -> Guard {
-        let ip = |s: &str| s.parse::<IpAddr>().unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        let ip = |s: &str| {
+            s.parse::<IpAddr>()
+                .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+        };
         let names = HashMap::from([
             ("internal.test", vec![ip("10.1.2.3")]),
             ("mixed.test", vec![ip("93.184.216.34"), ip("192.168.1.1")]),
@@ -204,22 +219,58 @@ mod tests {
             ("v6local.test", vec![ip("fd00::1")]),
             ("public.test", vec![ip("93.184.216.34")]),
         ]);
-        Guard { lookup: Arc::new(StubLookup(names, lookups)), ..Guard::default() }
+        Guard {
+            lookup: Arc::new(StubLookup(names, lookups)),
+            ..Guard::default()
+        }
     }
 
     #[tokio::test]
     async fn internal_targets_are_refused() {
         let g = guard(Arc::new(AtomicUsize::new(0)));
         let refused = [
-            "http://127.0.0.1/", "http://localhost./", "http://0.0.0.0/", "http://10.0.0.1/", "http://10.255.255.255:8080/x",
-            "http://100.64.0.1/", "http://127.1.2.3/", "http://169.254.169.254/latest/meta-data/", "http://172.16.0.1/",
-            "http://172.31.255.255/", "http://192.0.0.1/", "http://192.168.0.1/", "http://198.18.0.1/", "http://224.0.0.1/",
-            "http://240.0.0.1/", "http://255.255.255.255/", "http://2130706433/", "http://0x7f000001/", "http://0177.0.0.1/",
-            "http://0x7f.1/", "http://127.000.000.001/", "http://[::1]/", "http://[::]/", "http://[fc00::1]/", "http://[fd12:3456::1]/",
-            "http://[fe80::1]/", "http://[ff02::1]/", "http://[::ffff:10.0.0.1]/", "http://[::ffff:127.0.0.1]/",
-            "http://[::ffff:7f00:1]/", "http://good@10.0.0.1/", "http://user:pass@public.test/", "http://internal.test/",
-            "http://mixed.test/", "http://metadata.test/", "http://v6local.test/", "https://internal.test:8443/hook",
-            "ftp://public.test/", "file:///etc/passwd", "gopher://127.0.0.1/", "http:///nohost", "not a url",
+            "http://127.0.0.1/",
+            "http://localhost./",
+            "http://0.0.0.0/",
+            "http://10.0.0.1/",
+            "http://10.255.255.255:8080/x",
+            "http://100.64.0.1/",
+            "http://127.1.2.3/",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://172.16.0.1/",
+            "http://172.31.255.255/",
+            "http://192.0.0.1/",
+            "http://192.168.0.1/",
+            "http://198.18.0.1/",
+            "http://224.0.0.1/",
+            "http://240.0.0.1/",
+            "http://255.255.255.255/",
+            "http://2130706433/",
+            "http://0x7f000001/",
+            "http://0177.0.0.1/",
+            "http://0x7f.1/",
+            "http://127.000.000.001/",
+            "http://[::1]/",
+            "http://[::]/",
+            "http://[fc00::1]/",
+            "http://[fd12:3456::1]/",
+            "http://[fe80::1]/",
+            "http://[ff02::1]/",
+            "http://[::ffff:10.0.0.1]/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://[::ffff:7f00:1]/",
+            "http://good@10.0.0.1/",
+            "http://user:pass@public.test/",
+            "http://internal.test/",
+            "http://mixed.test/",
+            "http://metadata.test/",
+            "http://v6local.test/",
+            "https://internal.test:8443/hook",
+            "ftp://public.test/",
+            "file:///etc/passwd",
+            "gopher://127.0.0.1/",
+            "http:///nohost",
+            "not a url",
             "http://nxdomain.test/",
         ];
         assert!(refused.len() >= 40);

@@ -61,7 +61,10 @@ pub struct Message {
 /// it would for a tuple struct).
 #[allow(non_snake_case)]
 pub fn Message(row: messages::Model) -> Message {
-    Message { row, event_seq: None }
+    Message {
+        row,
+        event_seq: None,
+    }
 }
 
 #[Object]

@@ -370,13 +370,23 @@ impl Drop for TestApp {
         if let Store::Postgres { admin, url } = &self._store {
             // Drop the database from a thread of its own (Drop cannot await); FORCE ends
             // the app's remaining pool connections.
-            let (admin, name) = (admin.clone(), url.rsplit('/').next().unwrap_or_default().to_owned());
+            let (admin, name) = (
+                admin.clone(),
+                url.rsplit('/').next().unwrap_or_default().to_owned(),
+            );
             let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
                 rt.block_on(async {
                     if let Ok(db) = Database::connect(&admin).await {
                         let _ = db
-                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
                             .await;
                         let _ = db.close().await;
                     }

@@ -39,8 +39,11 @@ pub enum Event {
     Error(Value),
     /// The subscription completed.
     Complete,
-    /// The socket closed (code, reason).
-    Closed(Option<u16>, String),
+    /// The socket closed (code, reason), shown through `Debug` in assertion messages.
+    Closed(
+        #[allow(dead_code, reason = "read through Debug")] Option<u16>,
+        #[allow(dead_code, reason = "read through Debug")] String,
+    ),
 }
 
 /// One WebSocket connection.
@@ -130,15 +133,6 @@ impl WsClient {
         };
         self.send(json!({ "id": id, "type": kind, "payload": { "query": query, "variables": variables } }))
             .await
-    }
-
-    /// Stop subscription `id`.
-    pub async fn unsubscribe(&mut self, id: &str) -> anyhow::Result<()> {
-        let kind = match self.protocol {
-            Protocol::TransportWs => "complete",
-            Protocol::LegacyWs => "stop",
-        };
-        self.send(json!({ "id": id, "type": kind })).await
     }
 
     /// The next event for any subscription, within `timeout`.

@@ -1,0 +1,620 @@
+//! The event log and what stands on it: resumable subscriptions, durable signed
+//! webhooks, idempotency keys, the audit trail, rate limits, and replicas sharing one
+//! database through a broker.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use resolvers::people::Role;
+use serde_json::{Value, json};
+
+use crate::util::{Protocol, TestApp, postgres_url};
+
+const ADDED: &str = "subscription($chat: ID!, $after: String) { messageAdded(chatId: $chat, after: $after) { content eventCursor } }";
+
+#[tokio::test]
+async fn a_subscriber_that_resumes_from_its_cursor_misses_nothing() {
+    let app = TestApp::spawn().await;
+    let owner = app.workspace("acme").await;
+    let chat = app.create_chat(&owner, "news", false, &[]).await;
+    let other = app.create_chat(&owner, "other", false, &[]).await;
+
+    let mut ws = app.ws(&owner.token, Protocol::TransportWs).await;
+    ws.subscribe("1", ADDED, json!({ "chat": chat }))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    app.send(&owner, &chat, "m0").await;
+    let first = ws.next_data().await;
+    assert_eq!(first["messageAdded"]["content"], "m0");
+    let cursor = first["messageAdded"]["eventCursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ws.close().await;
+
+    // While the subscriber is away: five messages here, noise elsewhere.
+    for i in 1..=5 {
+        app.send(&owner, &chat, &format!("m{i}")).await;
+        app.send(&owner, &other, "elsewhere").await;
+    }
+
+    let mut ws = app.ws(&owner.token, Protocol::TransportWs).await;
+    ws.subscribe("1", ADDED, json!({ "chat": chat, "after": cursor }))
+        .await
+        .unwrap();
+    let mut got = Vec::new();
+    for _ in 1..=5 {
+        got.push(
+            ws.next_data().await["messageAdded"]["content"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(
+        got,
+        ["m1", "m2", "m3", "m4", "m5"],
+        "every missed message, in order"
+    );
+    app.send(&owner, &chat, "m6").await;
+    assert_eq!(
+        ws.next_data().await["messageAdded"]["content"],
+        "m6",
+        "then live"
+    );
+    ws.expect_silence(Duration::from_millis(300)).await;
+}
+
+#[tokio::test]
+async fn a_bad_event_cursor_is_bad_input() {
+    let app = TestApp::spawn().await;
+    let owner = app.workspace("acme").await;
+    let chat = app.create_chat(&owner, "news", false, &[]).await;
+    let mut ws = app.ws(&owner.token, Protocol::TransportWs).await;
+    ws.subscribe("1", ADDED, json!({ "chat": chat, "after": "nope" }))
+        .await
+        .unwrap();
+    let (_, event) = ws.next_event(Duration::from_secs(5)).await.unwrap();
+    let text = format!("{event:?}");
+    assert!(
+        text.contains("BAD_USER_INPUT") && text.contains("after"),
+        "{text}"
+    );
+}
+
+/// A webhook receiver on loopback that records what it gets.
+#[derive(Clone, Default)]
+struct Receiver {
+    up: Arc<AtomicBool>,
+    /// Requests to hold open (to kill a dispatcher mid-delivery).
+    hang: Arc<AtomicUsize>,
+    received: Arc<Mutex<Vec<(HeaderMap, Bytes)>>>,
+}
+
+async fn receive(State(r): State<Receiver>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    if r.hang.load(Ordering::SeqCst) > 0 {
+        r.hang.fetch_sub(1, Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    }
+    if !r.up.load(Ordering::SeqCst) {
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
+    r.received.lock().unwrap().push((headers, body));
+    StatusCode::OK
+}
+
+impl Receiver {
+    async fn start(self) -> String {
+        let router = axum::Router::new()
+            .route("/hook", axum::routing::post(receive))
+            .with_state(self);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        format!("http://{addr}/hook")
+    }
+
+    /// Distinct webhook ids received so far.
+    fn ids(&self) -> HashSet<String> {
+        let got = self.received.lock().unwrap();
+        got.iter()
+            .map(|(h, _)| h.get("webhook-id").unwrap().to_str().unwrap().to_owned())
+            .collect()
+    }
+
+    async fn wait_for(&self, n: usize, within: Duration) {
+        let deadline = tokio::time::Instant::now() + within;
+        while self.ids().len() < n {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "only {} of {n} webhooks arrived",
+                self.ids().len()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+async fn register(app: &TestApp, token: &str, url: &str) -> (String, String) {
+    let data = app
+        .gql_ok(
+            token,
+            "mutation($url: String!) { createWebhookEndpoint(url: $url, eventTypes: [\"message_added\"]) { id secret } }",
+            json!({ "url": url }),
+        )
+        .await;
+    let e = &data["createWebhookEndpoint"];
+    (
+        e["id"].as_str().unwrap().to_owned(),
+        e["secret"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_webhook_receiver_that_was_down_gets_every_event_once_back_with_valid_signatures() {
+    let app = TestApp::spawn_with(|c| c.dispatcher = true).await;
+    let owner = app.workspace("acme").await;
+    let receiver = Receiver::default();
+    let url = receiver.clone().start().await;
+    let (endpoint, secret) = register(&app, &owner.token, &url).await;
+    let chat = app.create_chat(&owner, "news", false, &[]).await;
+
+    for i in 0..20 {
+        app.send(&owner, &chat, &format!("event {i}")).await;
+    }
+    tokio::time::sleep(Duration::from_millis(600)).await; // attempts fail while it is down
+    assert!(receiver.ids().is_empty());
+    receiver.up.store(true, Ordering::SeqCst);
+    receiver.wait_for(20, Duration::from_secs(20)).await;
+
+    let now = chrono::Utc::now().timestamp();
+    let got = receiver.received.lock().unwrap().clone();
+    let mut contents = HashSet::new();
+    for (headers, body) in &got {
+        let h = |name: &str| headers.get(name).unwrap().to_str().unwrap().to_owned();
+        let ts: i64 = h("webhook-timestamp").parse().unwrap();
+        assert!(
+            resolvers::webhooks::signing::standard_verify(
+                &secret,
+                &h("webhook-id"),
+                ts,
+                body,
+                &h("webhook-signature"),
+                now
+            ),
+            "a delivery's signature does not verify"
+        );
+        let payload: Value = serde_json::from_slice(body).unwrap();
+        assert_eq!(payload["type"], "message_added");
+        contents.insert(
+            payload["data"]["message"]["content"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(contents.len(), 20, "every event arrived");
+    println!(
+        "T13 webhook receiver down then up: delivered {}/20, signature-valid 100 %",
+        contents.len()
+    );
+
+    // The delivery log shows the failed attempts before success.
+    let data = app
+        .gql_ok(
+            &owner.token,
+            "{ webhookEndpoints { id deliveries(first: 50) { nodes { status attempts attemptLog { statusCode } } } } }",
+            json!({}),
+        )
+        .await;
+    let endpoints = data["webhookEndpoints"].as_array().unwrap();
+    assert_eq!(endpoints[0]["id"], endpoint);
+    let deliveries = endpoints[0]["deliveries"]["nodes"].as_array().unwrap();
+    assert_eq!(deliveries.len(), 20);
+    assert!(deliveries.iter().all(|d| d["status"] == "delivered"));
+    assert!(
+        deliveries
+            .iter()
+            .all(|d| d["attempts"].as_i64().unwrap() >= 2)
+    );
+    assert!(
+        deliveries
+            .iter()
+            .all(|d| d["attemptLog"][0]["statusCode"] == 503)
+    );
+}
+
+#[tokio::test]
+async fn a_dispatcher_killed_mid_delivery_loses_nothing() {
+    let app = TestApp::spawn().await; // no dispatcher of its own: this test runs them
+    let owner = app.workspace("acme").await;
+    let receiver = Receiver {
+        hang: Arc::new(AtomicUsize::new(1)),
+        ..Receiver::default()
+    };
+    receiver.up.store(true, Ordering::SeqCst);
+    let url = receiver.clone().start().await;
+    register(&app, &owner.token, &url).await;
+    let chat = app.create_chat(&owner, "news", false, &[]).await;
+    for i in 0..5 {
+        app.send(&owner, &chat, &format!("event {i}")).await;
+    }
+    let config = resolvers::webhooks::DispatcherConfig {
+        lease: Duration::from_millis(800),
+        poll: Duration::from_millis(50),
+        concurrency: 1,
+        ..Default::default()
+    };
+    let guard = resolvers::webhooks::ssrf::Guard {
+        allow_loopback: true,
+        ..Default::default()
+    };
+    let first = resolvers::webhooks::Dispatcher::new(app.db.clone(), guard.clone(), config.clone())
+        .unwrap();
+    let task = tokio::spawn(first.run(std::future::pending()));
+    // Kill it while it waits on the receiver's first (hanging) request.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while receiver.hang.load(Ordering::SeqCst) > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the dispatcher never called"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    task.abort();
+    let _ = task.await;
+
+    let second = resolvers::webhooks::Dispatcher::new(app.db.clone(), guard, config).unwrap();
+    let task = tokio::spawn(second.run(std::future::pending()));
+    receiver.wait_for(5, Duration::from_secs(20)).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while app
+        .count("webhook_deliveries WHERE status = 'delivered'")
+        .await
+        < 5
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "deliveries not marked delivered"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    task.abort();
+    assert_eq!(receiver.ids().len(), 5, "each event once (by webhook id)");
+    println!(
+        "T14 dispatcher killed mid-delivery: lost 0 of 5, received {} requests",
+        receiver.received.lock().unwrap().len()
+    );
+}
+
+#[tokio::test]
+async fn webhook_urls_pointing_inside_the_network_are_refused() {
+    let app = TestApp::spawn_with(|c| c.webhook_allow_loopback = false).await;
+    let owner = app.workspace("acme").await;
+    for url in [
+        "http://127.0.0.1:9/hook",
+        "http://10.0.0.1/",
+        "http://[::1]/",
+        "http://169.254.169.254/",
+        "ftp://example.com/",
+    ] {
+        let (code, body) = app
+            .gql_err(
+                &owner.token,
+                "mutation($url: String!) { createWebhookEndpoint(url: $url) { id } }",
+                json!({ "url": url }),
+            )
+            .await;
+        assert_eq!(code, "BAD_USER_INPUT", "{url}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], "url");
+    }
+    assert_eq!(app.count("webhook_endpoints").await, 0);
+    let member = app.user("acme", "m@acme.test", Role::Member).await;
+    let (code, _) = app
+        .gql_err(
+            &member.token,
+            "mutation { createWebhookEndpoint(url: \"https://example.com/\") { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code, "FORBIDDEN");
+}
+
+const SEND_KEYED: &str = "mutation($chat: ID!, $text: String!, $key: String) { sendMessage(input: { chatId: $chat, content: $text }, idempotencyKey: $key) { id content } }";
+
+#[tokio::test]
+async fn fifty_concurrent_requests_with_one_idempotency_key_create_one_message() {
+    let app = TestApp::spawn().await;
+    let owner = app.workspace("acme").await;
+    let chat = app.create_chat(&owner, "news", false, &[]).await;
+    let before = app.count("messages").await;
+    let requests = (0..50).map(|_| {
+        app.gql(
+            &owner.token,
+            SEND_KEYED,
+            json!({ "chat": chat, "text": "once", "key": "k-1" }),
+        )
+    });
+    let answers = futures::future::join_all(requests).await;
+    let ids: HashSet<String> = answers
+        .iter()
+        .map(|a| {
+            assert!(a.get("errors").is_none(), "{a}");
+            a["data"]["sendMessage"]["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "every answer is the one message");
+    assert_eq!(
+        app.count("messages").await - before,
+        1,
+        "exactly one message was created"
+    );
+    println!("T16 idempotency: 50 concurrent requests, 1 effect, 50 identical answers");
+
+    // The same key with another body is refused; a new key creates anew.
+    let (code, body) = app
+        .gql_err(
+            &owner.token,
+            SEND_KEYED,
+            json!({ "chat": chat, "text": "other", "key": "k-1" }),
+        )
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "idempotencyKey");
+    app.gql_ok(
+        &owner.token,
+        SEND_KEYED,
+        json!({ "chat": chat, "text": "once", "key": "k-2" }),
+    )
+    .await;
+    assert_eq!(app.count("messages").await - before, 2);
+}
+
+#[tokio::test]
+async fn the_idempotency_key_header_works_like_the_argument() {
+    let app = TestApp::spawn().await;
+    let owner = app.workspace("acme").await;
+    let chat = app.create_chat(&owner, "news", false, &[]).await;
+    let send = || async {
+        let res = app
+            .http()
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(&owner.token)
+            .header("Idempotency-Key", "retry-me")
+            .json(&json!({ "query": SEND_KEYED, "variables": { "chat": chat, "text": "hello" } }))
+            .send()
+            .await
+            .unwrap();
+        let body: Value = res.json().await.unwrap();
+        body["data"]["sendMessage"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let first = send().await;
+    let again = send().await;
+    assert_eq!(first, again);
+    assert_eq!(app.count("messages").await, 1);
+}
+
+#[tokio::test]
+async fn a_token_over_its_limit_gets_429s_while_a_neighbour_token_is_unaffected() {
+    let app = TestApp::spawn_with(|c| {
+        c.rate.standard = resolvers::rate::Budget {
+            per_period: 1,
+            period: Duration::from_secs(60),
+            burst: 5,
+        };
+    })
+    .await;
+    let owner = app.workspace("acme").await;
+    let neighbour = app.user("acme", "n@acme.test", Role::Member).await;
+    let app = &app;
+    let call = |token: String| async move {
+        app.http()
+            .post(format!("{}/graphql", app.base))
+            .bearer_auth(token)
+            .json(&json!({ "query": "{ me { id } }" }))
+            .send()
+            .await
+            .unwrap()
+    };
+    let mut statuses = BTreeMap::new();
+    for _ in 0..10 {
+        let res = call(owner.token.clone()).await;
+        let status = res.status().as_u16();
+        if status == 429 {
+            let retry: u64 = res.headers()["retry-after"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(retry >= 1);
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+        } else {
+            assert!(res.headers().contains_key("x-ratelimit-remaining"));
+        }
+        *statuses.entry(status).or_insert(0) += 1;
+    }
+    assert_eq!(statuses.get(&200), Some(&5), "{statuses:?}");
+    assert_eq!(statuses.get(&429), Some(&5), "{statuses:?}");
+    for _ in 0..5 {
+        assert_eq!(
+            call(neighbour.token.clone()).await.status(),
+            200,
+            "the neighbour is unaffected"
+        );
+    }
+    println!("T11 rate limit: over-limit token 5×200 + 5×429 (Retry-After), neighbour 5×200");
+}
+
+#[tokio::test]
+async fn message_writes_are_limited_per_chat() {
+    let app = TestApp::spawn_with(|c| {
+        c.rate.message_write = resolvers::rate::Budget {
+            per_period: 1,
+            period: Duration::from_secs(60),
+            burst: 3,
+        };
+    })
+    .await;
+    let owner = app.workspace("acme").await;
+    let a = app.create_chat(&owner, "a", false, &[]).await;
+    let b = app.create_chat(&owner, "b", false, &[]).await;
+    for i in 0..3 {
+        app.send(&owner, &a, &format!("{i}")).await;
+    }
+    let res = app
+        .http()
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(&owner.token)
+        .json(&json!({ "query": SEND_KEYED, "variables": { "chat": a, "text": "one too many" } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    app.send(&owner, &b, "another chat has its own budget")
+        .await;
+}
+
+#[tokio::test]
+async fn every_change_is_in_the_audit_trail_with_its_actor_and_front_door() {
+    let app = TestApp::spawn().await;
+    let owner = app.workspace("acme").await;
+    let member = app.user("acme", "m@acme.test", Role::Member).await;
+    let chat = app.create_chat(&owner, "news", false, &[&member]).await;
+    let msg = app.send(&owner, &chat, "draft").await;
+    app.gql_ok(
+        &owner.token,
+        "mutation($id: ID!) { editMessage(id: $id, content: \"final\") { id } }",
+        json!({ "id": msg }),
+    )
+    .await;
+    app.gql_ok(
+        &owner.token,
+        SEND_KEYED,
+        json!({ "chat": chat, "text": "keyed", "key": "audit-key" }),
+    )
+    .await;
+
+    let q = "query($after: String) { events(first: 100, after: $after) { edges { cursor node { type dialect tokenPrefix idempotencyKey actor { id } summary } } pageInfo { hasNextPage } } }";
+    let data = app.gql_ok(&owner.token, q, json!({})).await;
+    let edges = data["events"]["edges"].as_array().unwrap();
+    let types: Vec<&str> = edges
+        .iter()
+        .map(|e| e["node"]["type"].as_str().unwrap())
+        .collect();
+    for wanted in [
+        "chat_created",
+        "chat_membership_changed",
+        "message_added",
+        "message_updated",
+    ] {
+        assert!(types.contains(&wanted), "{wanted} missing from {types:?}");
+    }
+    let edit = edges
+        .iter()
+        .find(|e| e["node"]["type"] == "message_updated")
+        .unwrap();
+    assert_eq!(edit["node"]["summary"]["before"]["content"], "draft");
+    assert_eq!(edit["node"]["summary"]["after"]["content"], "final");
+    assert_eq!(edit["node"]["dialect"], "graphql");
+    assert_eq!(edit["node"]["actor"]["id"], owner.gid);
+    assert!(
+        owner
+            .token
+            .starts_with(edit["node"]["tokenPrefix"].as_str().unwrap())
+    );
+    assert!(
+        edges
+            .iter()
+            .any(|e| e["node"]["idempotencyKey"] == "audit-key")
+    );
+
+    // Polling from the last cursor returns only what is new.
+    let last = edges.last().unwrap()["cursor"].as_str().unwrap().to_owned();
+    app.send(&owner, &chat, "later").await;
+    let data = app.gql_ok(&owner.token, q, json!({ "after": last })).await;
+    let newer = data["events"]["edges"].as_array().unwrap();
+    assert_eq!(newer.len(), 1);
+    assert_eq!(newer[0]["node"]["type"], "message_added");
+
+    let (code, _) = app.gql_err(&member.token, q, json!({})).await;
+    assert_eq!(code, "INSUFFICIENT_SCOPE");
+}
+
+async fn reachable(addr: &str) -> bool {
+    tokio::time::timeout(Duration::from_secs(1), tokio::net::TcpStream::connect(addr))
+        .await
+        .is_ok_and(|r| r.is_ok())
+}
+
+async fn replicas_deliver_to_subscribers_on_both(bus: &str) {
+    let namespace = format!(
+        "sbtest-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_micros()
+    );
+    let configure = |c: &mut switchboard::Config| {
+        c.bus = Some(bus.to_owned());
+        c.bus_namespace = namespace.clone();
+    };
+    let a = TestApp::spawn_with(configure).await;
+    let b = a.replica(configure).await;
+    let owner = a.workspace("acme").await;
+    let chat = a.create_chat(&owner, "news", false, &[]).await;
+    let mut on_a = a.ws(&owner.token, Protocol::TransportWs).await;
+    let mut on_b = b.ws(&owner.token, Protocol::TransportWs).await;
+    on_a.subscribe("1", ADDED, json!({ "chat": chat }))
+        .await
+        .unwrap();
+    on_b.subscribe("1", ADDED, json!({ "chat": chat }))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    a.send(&owner, &chat, "written on A").await;
+    b.send(&owner, &chat, "written on B").await;
+    for ws in [&mut on_a, &mut on_b] {
+        let got: Vec<String> = vec![
+            ws.next_data().await["messageAdded"]["content"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            ws.next_data().await["messageAdded"]["content"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        ];
+        assert_eq!(got, ["written on A", "written on B"]);
+        ws.expect_silence(Duration::from_millis(300)).await;
+    }
+    println!(
+        "replicas over {bus}: 2 events × 2 subscribers on 2 replicas, each delivered exactly once"
+    );
+}
+
+#[tokio::test]
+async fn two_replicas_on_one_postgres_share_events_through_nats() {
+    if postgres_url().is_none() || !reachable("127.0.0.1:4222").await {
+        eprintln!("needs TEST_DATABASE_URL and NATS on 127.0.0.1:4222: skipped");
+        return;
+    }
+    replicas_deliver_to_subscribers_on_both("nats://127.0.0.1:4222").await;
+}
+
+#[tokio::test]
+async fn two_replicas_on_one_postgres_share_events_through_redis() {
+    if postgres_url().is_none() || !reachable("127.0.0.1:6379").await {
+        eprintln!("needs TEST_DATABASE_URL and Redis on 127.0.0.1:6379: skipped");
+        return;
+    }
+    replicas_deliver_to_subscribers_on_both("redis://127.0.0.1:6379").await;
+}
