@@ -64,11 +64,13 @@ pub fn build_schema(config: &SchemaConfig) -> AppSchema {
     )
     .enable_federation()
     .enable_subscription_in_federation()
-    .limit_depth(config.max_depth)
     .limit_complexity(config.max_complexity)
     .limit_recursive_depth(32)
     .limit_directives(5)
-    .extension(config.limits);
+    .extension(Limits {
+        max_depth: config.max_depth,
+        ..config.limits
+    });
     if !config.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }

@@ -27,6 +27,10 @@ pub struct Limits {
     pub max_root_fields: usize,
     /// Representations in one `_entities` call.
     pub max_representations: usize,
+    /// Nesting of selection sets. Introspection (`__schema`, `__type`) is exempt: its
+    /// standard query (GraphiQL's) nests `ofType` deeper than any data query needs, and
+    /// it is off in production anyway.
+    pub max_depth: usize,
 }
 
 impl Default for Limits {
@@ -36,6 +40,7 @@ impl Default for Limits {
             max_aliases: 30,
             max_root_fields: 20,
             max_representations: crate::federation::MAX_REPRESENTATIONS,
+            max_depth: 12,
         }
     }
 }
@@ -101,6 +106,12 @@ impl Extension for LimitsExtension {
             let code = code_of_builtin(&e, "GRAPHQL_PARSE_FAILED");
             with_code(e, code)
         })?;
+        for (_, op) in doc.operations.iter() {
+            let mut seen = HashSet::new();
+            if depth(&doc, &op.node.selection_set.node, &mut seen) > limits.max_depth {
+                return Err(reject("Query is nested too deep.".to_owned()));
+            }
+        }
         let aliases = count_aliases(&doc);
         if aliases > limits.max_aliases {
             return Err(reject(format!(
@@ -273,6 +284,31 @@ fn count_tokens(query: &str, stop: usize) -> usize {
         }
     }
     n
+}
+
+/// The deepest nesting of fields under a selection set, not counting introspection.
+fn depth(doc: &ExecutableDocument, set: &SelectionSet, seen: &mut HashSet<String>) -> usize {
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(f) if f.node.name.node.starts_with("__") => 0,
+            Selection::Field(f) => 1 + depth(doc, &f.node.selection_set.node, seen),
+            Selection::InlineFragment(f) => depth(doc, &f.node.selection_set.node, seen),
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.as_str();
+                if !seen.insert(name.to_owned()) {
+                    return 0;
+                }
+                let d = doc
+                    .fragments
+                    .get(name)
+                    .map_or(0, |f| depth(doc, &f.node.selection_set.node, seen));
+                seen.remove(name);
+                d
+            }
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 fn count_aliases(doc: &ExecutableDocument) -> usize {

@@ -31,6 +31,8 @@ async function run(page, query) {
   await page.evaluate((q) => {
     document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(q);
   }, query);
+  // GraphiQL derives the operation name from the editor a moment after a change.
+  await page.waitForTimeout(500);
   await page.click('.graphiql-execute-button');
 }
 
@@ -39,9 +41,16 @@ async function response(page) {
 }
 
 const first = await openGraphiQL(url);
+// Let GraphiQL finish loading the schema before typing.
+await first.waitForTimeout(1500);
 // The first tab lands on the default query; run it to learn a chat id.
 await run(first, '{ me { name } chats(first: 1) { edges { node { id name } } } }');
-await first.waitForFunction(() => document.querySelector('.graphiql-response .CodeMirror').CodeMirror.getValue().includes('"me"'));
+await first
+  .waitForFunction(() => document.querySelector('.graphiql-response .CodeMirror').CodeMirror.getValue().includes('"me"'))
+  .catch(async (e) => {
+    await first.screenshot({ path: `${out}/graphiql-failure.png` });
+    throw e;
+  });
 const overview = JSON.parse(await response(first));
 const chat = overview.data.chats.edges[0].node;
 console.log('signed in as', overview.data.me.name, '— chat', chat.name, chat.id);
@@ -51,6 +60,7 @@ await first.waitForTimeout(1000);
 
 // The second tab opens the plain URL: the token was kept from the first visit.
 const second = await openGraphiQL(url.split('#')[0]);
+await second.waitForTimeout(1500);
 const text = `Hello from the browser ${Date.now()}`;
 await run(second, `mutation { sendMessage(input: { chatId: "${chat.id}", content: "${text}" }) { id content } }`);
 await second.waitForFunction(() => document.querySelector('.graphiql-response .CodeMirror').CodeMirror.getValue().includes('sendMessage'));

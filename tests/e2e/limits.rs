@@ -600,3 +600,17 @@ async fn introspection_and_suggestions_are_off_in_production() {
         .await;
     assert_healthy(&app).await;
 }
+
+/// GraphiQL's introspection query nests `ofType` deeper than the depth limit; it must
+/// still work in dev (introspection is off in production), while data stays limited.
+#[tokio::test]
+async fn graphiql_style_introspection_passes_the_depth_limit_in_dev() {
+    let app = TestApp::spawn().await;
+    let owner = app.workspace("acme").await;
+    let type_ref = "kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }";
+    let query = format!(
+        "query IntrospectionQuery {{ __schema {{ queryType {{ name }} types {{ kind name fields(includeDeprecated: true) {{ name args {{ name type {{ {type_ref} }} }} type {{ {type_ref} }} }} }} }} }}"
+    );
+    let data = app.gql_ok(&owner.token, &query, json!({})).await;
+    assert_eq!(data["__schema"]["queryType"]["name"], "Query");
+}
