@@ -170,6 +170,24 @@ fn workspace_events(feed: Feed, only_chat: Option<i64>) -> impl Stream<Item = It
     })
 }
 
+/// The messages that `pick` finds in the events, each with its event's cursor.
+fn messages_of(
+    events: impl Stream<Item = Item<Arc<Event>>>,
+    pick: fn(&EventKind) -> Option<&entities::messages::Model>,
+) -> impl Stream<Item = Item<Message>> {
+    events.filter_map(move |ev| async move {
+        match ev {
+            Ok(ev) => pick(&ev.kind).map(|row| {
+                Ok(Message {
+                    row: row.clone(),
+                    event_seq: Some(ev.seq),
+                })
+            }),
+            Err(e) => Some(Err(e)),
+        }
+    })
+}
+
 /// Decode a subscription's `after` cursor.
 fn after_seq(after: Option<&str>) -> Result<Option<i64>> {
     after
@@ -231,17 +249,9 @@ impl MessagingSubscription {
         after: Option<String>,
     ) -> Result<impl Stream<Item = Item<Message>>> {
         let (feed, chat_id) = start(ctx, &chat_id, Scope::MessagesRead, after.as_deref()).await?;
-        Ok(chat_events(feed, chat_id).filter_map(|ev| async move {
-            match ev {
-                Ok(ev) => match &ev.kind {
-                    EventKind::MessageAdded { message } => Some(Ok(Message {
-                        row: message.clone(),
-                        event_seq: Some(ev.seq),
-                    })),
-                    _ => None,
-                },
-                Err(e) => Some(Err(e)),
-            }
+        Ok(messages_of(chat_events(feed, chat_id), |kind| match kind {
+            EventKind::MessageAdded { message } => Some(message),
+            _ => None,
         }))
     }
 
@@ -256,17 +266,9 @@ impl MessagingSubscription {
         after: Option<String>,
     ) -> Result<impl Stream<Item = Item<Message>>> {
         let (feed, chat_id) = start(ctx, &chat_id, Scope::MessagesRead, after.as_deref()).await?;
-        Ok(chat_events(feed, chat_id).filter_map(|ev| async move {
-            match ev {
-                Ok(ev) => match &ev.kind {
-                    EventKind::MessageUpdated { message } => Some(Ok(Message {
-                        row: message.clone(),
-                        event_seq: Some(ev.seq),
-                    })),
-                    _ => None,
-                },
-                Err(e) => Some(Err(e)),
-            }
+        Ok(messages_of(chat_events(feed, chat_id), |kind| match kind {
+            EventKind::MessageUpdated { message } => Some(message),
+            _ => None,
         }))
     }
 

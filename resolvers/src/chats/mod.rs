@@ -151,18 +151,7 @@ pub async fn update_chat(ctx: &Ctx, chat_id: i64, input: UpdateChatInput) -> Res
     if let Some(public) = input.is_public {
         am.is_public = Set(public);
     }
-    let txn = ctx.write().await?;
-    let chat = am.update(&txn).await?;
-    let summary = serde_json::json!({ "before": before, "after": chat_summary(&chat) });
-    let event = record(
-        &txn,
-        ctx,
-        EventKind::ChatUpdated { chat: chat.clone() },
-        Some(summary),
-    )
-    .await?;
-    ctx.commit(txn, [event]).await?;
-    Ok(chat)
+    save_chat(ctx, am, before).await
 }
 
 /// Archive (`true`) or unarchive (`false`) a chat (chat admins, workspace admins). An
@@ -182,18 +171,7 @@ pub async fn set_chat_archived(ctx: &Ctx, chat_id: i64, archived: bool) -> Resul
     let before = chat_summary(&acc.chat);
     let mut am: chats::ActiveModel = acc.chat.into();
     am.archived_at = Set(archived.then(Utc::now));
-    let txn = ctx.write().await?;
-    let chat = am.update(&txn).await?;
-    let summary = serde_json::json!({ "before": before, "after": chat_summary(&chat) });
-    let event = record(
-        &txn,
-        ctx,
-        EventKind::ChatUpdated { chat: chat.clone() },
-        Some(summary),
-    )
-    .await?;
-    ctx.commit(txn, [event]).await?;
-    Ok(chat)
+    save_chat(ctx, am, before).await
 }
 
 /// One chat the caller can see.
@@ -468,6 +446,21 @@ pub async fn thread_root(ctx: &Ctx, chat: &chats::Model) -> Result<Option<messag
         ),
         None => Ok(None),
     }
+}
+
+/// Save a changed chat and record it, with the audited attributes before and after.
+async fn save_chat(
+    ctx: &Ctx,
+    am: chats::ActiveModel,
+    before: serde_json::Value,
+) -> Result<chats::Model> {
+    let txn = ctx.write().await?;
+    let chat = am.update(&txn).await?;
+    let summary = serde_json::json!({ "before": before, "after": chat_summary(&chat) });
+    let change = EventKind::ChatUpdated { chat: chat.clone() };
+    let event = record(&txn, ctx, change, Some(summary)).await?;
+    ctx.commit(txn, [event]).await?;
+    Ok(chat)
 }
 
 /// The audited attributes of a chat.
