@@ -197,6 +197,20 @@ pub mod sql {
     /// Whether `captured` (a statement Switchboard ran, `?` placeholders) is one of the
     /// reference's statements, id lists folded.
     pub fn is_reference(captured: &str) -> bool {
+        // `$1, $2` (PostgreSQL) → `?`.
+        let mut plain = String::with_capacity(captured.len());
+        let mut chars = captured.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+                while chars.peek().is_some_and(char::is_ascii_digit) {
+                    chars.next();
+                }
+                plain.push('?');
+            } else {
+                plain.push(c);
+            }
+        }
+        let captured = plain.as_str();
         let folded = match captured.find(" IN (") {
             Some(i) => {
                 let rest = &captured[i + 5..];
@@ -290,6 +304,14 @@ mod tests {
         assert!(xs.iter().all(|x| (3..=9).contains(x)));
         // A known first value pins the algorithm: changing it changes every data set.
         assert_eq!(Rng::new(0).next_u64(), 0xE220_A839_7B1D_CDAF);
+    }
+
+    #[test]
+    fn reference_sql_matching() {
+        assert!(sql::is_reference(sql::PAGE));
+        let pg = sql::numbered(&sql::AUTHORS.replace("{}", &sql::list(3)), true);
+        assert!(sql::is_reference(&pg));
+        assert!(!sql::is_reference("SELECT 1"));
     }
 
     #[test]

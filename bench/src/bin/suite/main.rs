@@ -62,6 +62,10 @@ struct Opts {
     /// Commands to record in the report (set by run.sh).
     #[arg(long)]
     command_line: Vec<String>,
+    /// Only render `bench/REPORT.md` again from `bench/results/latest.json` (e.g. after
+    /// editing `bench/FINDINGS.md`); runs nothing.
+    #[arg(long)]
+    render_only: bool,
     /// How the PostgreSQL server was provided (set by run.sh).
     #[arg(long, default_value = "")]
     pg_note: String,
@@ -565,6 +569,17 @@ async fn main() -> anyhow::Result<()> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut opts = Opts::parse();
     let root = std::fs::canonicalize(&opts.root)?;
+    if opts.render_only {
+        let text = std::fs::read_to_string(root.join("bench/results/latest.json"))?;
+        let results: Results = serde_json::from_str(&text)?;
+        let findings = std::fs::read_to_string(root.join("bench/FINDINGS.md")).ok();
+        std::fs::write(
+            root.join("bench/REPORT.md"),
+            report::markdown(&results, findings.as_deref()),
+        )?;
+        eprintln!("==> rendered bench/REPORT.md from bench/results/latest.json");
+        return Ok(());
+    }
     opts.peer_dir = opts
         .peer_dir
         .as_ref()

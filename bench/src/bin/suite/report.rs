@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use bench::Summary;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One line of a figure's table.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Row {
     /// What is measured (e.g. "Q3 req/s, SQLite").
     pub measure: String,
@@ -79,7 +79,7 @@ pub fn ratios(num: &[f64], den: &[f64]) -> Vec<f64> {
 }
 
 /// Whether a figure was measured.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "status", content = "reason", rename_all = "snake_case")]
 pub enum Status {
     Measured,
@@ -89,7 +89,7 @@ pub enum Status {
 }
 
 /// One goal (P1–P9) and what was measured for it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Figure {
     pub id: String,
     pub title: String,
@@ -133,7 +133,7 @@ impl Figure {
 }
 
 /// The machine and the run.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Environment {
     pub date: String,
     pub mode: String,
@@ -151,7 +151,7 @@ pub struct Environment {
 }
 
 /// Everything a run produced.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Results {
     pub environment: Environment,
     pub figures: Vec<Figure>,
