@@ -84,6 +84,22 @@ pub struct Config {
     #[arg(long, env = "SWITCHBOARD_DISPATCHER", default_value_t = true, action = clap::ArgAction::Set)]
     pub dispatcher: bool,
 
+    /// Where files are stored: a directory (default `./data/files`), `file:///dir`,
+    /// `s3://bucket[/prefix]` (S3-compatible; credentials, region and endpoint from the
+    /// standard `AWS_*` variables) or `memory:` (lost at exit).
+    #[arg(long, env = "SWITCHBOARD_FILES", default_value = "./data/files")]
+    pub files: String,
+
+    /// Key that signs download links and upload policies. Unset: derived from the JWT
+    /// secret, so replicas sharing that secret accept each other's links.
+    #[arg(long, env = "SWITCHBOARD_FILES_SECRET", hide_env_values = true)]
+    pub files_secret: Option<String>,
+
+    /// The base URL clients reach this server at (e.g. `https://chat.example.com`), used
+    /// in links Switchboard hands out. Unset: `http://<listen address>`.
+    #[arg(long, env = "SWITCHBOARD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     /// Rate-limit budgets (built-in defaults; tests set their own).
     #[arg(skip)]
     pub rate: resolvers::rate::RateConfig,
@@ -109,6 +125,9 @@ impl Config {
             bus_namespace: "switchboard".to_owned(),
             webhook_allow_loopback: false,
             dispatcher: true,
+            files: "memory:".to_owned(),
+            files_secret: None,
+            public_url: None,
             rate: resolvers::rate::RateConfig::default(),
             delivery: resolvers::webhooks::DispatcherConfig::default(),
         }

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod files;
 pub mod graphiql;
 pub mod graphql;
 pub mod state;
@@ -34,6 +35,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/graphql/ws", get(graphql::ws))
         .route("/graphiql/assets/{file}", get(graphiql::asset))
         .route("/healthz", get(healthz))
+        .route("/files/signed/{token}", get(files::download))
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

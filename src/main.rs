@@ -191,7 +191,10 @@ async fn ready_database(config: &Config) -> anyhow::Result<sea_orm::DatabaseConn
     Ok(db)
 }
 
-async fn serve(listen: Listen, config: Config) -> anyhow::Result<()> {
+async fn serve(listen: Listen, mut config: Config) -> anyhow::Result<()> {
+    if config.public_url.is_none() {
+        config.public_url = Some(format!("http://{}", listen.addr));
+    }
     let db = ready_database(&config).await?;
     let seeded = if resolvers::seed::is_empty(&db).await? {
         Some(

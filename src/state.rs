@@ -6,6 +6,7 @@ use anyhow::Context as _;
 use resolvers::Env;
 use resolvers::auth::JwtConfig;
 use resolvers::events::Bus;
+use resolvers::files::FileStore;
 use resolvers::rate::RateLimits;
 use schema::{AppSchema, SchemaConfig};
 use sea_orm::DatabaseConnection;
@@ -43,18 +44,19 @@ impl AppState {
     /// Assemble the state from a connected, migrated database; connects the bus broker
     /// when one is configured.
     pub async fn new(db: DatabaseConnection, config: Config) -> anyhow::Result<Self> {
-        let jwt = match &config.jwt_secret {
-            Some(secret) => JwtConfig::from_secret(secret.as_bytes())
-                .map_err(|e| anyhow::anyhow!("SWITCHBOARD_JWT_SECRET: {e}"))?,
+        let jwt_secret = match &config.jwt_secret {
+            Some(secret) => secret.as_bytes().to_vec(),
             None if config.dev() => {
                 let mut key = [0_u8; 32];
                 getrandom_fill(&mut key)?;
-                JwtConfig::from_secret(&key).map_err(|e| anyhow::anyhow!("{e}"))?
+                key.to_vec()
             }
             None => {
                 anyhow::bail!("SWITCHBOARD_JWT_SECRET is required when SWITCHBOARD_ENV=production")
             }
         };
+        let jwt = JwtConfig::from_secret(&jwt_secret)
+            .map_err(|e| anyhow::anyhow!("SWITCHBOARD_JWT_SECRET: {e}"))?;
         // Self-test: a session we sign must verify (catches a missing crypto backend).
         let probe = jwt.issue(0, 0, 60).map_err(|e| anyhow::anyhow!("{e}"))?;
         jwt.verify(&probe)
@@ -74,9 +76,22 @@ impl AppState {
             allow_loopback: config.webhook_allow_loopback,
             ..Default::default()
         };
+        let files_secret = match &config.files_secret {
+            Some(secret) => secret.as_bytes().to_vec(),
+            None => resolvers::files::derive_secret(&jwt_secret, "switchboard files"),
+        };
+        let files = FileStore::open(&config.files, &files_secret)
+            .map_err(|e| anyhow::anyhow!("SWITCHBOARD_FILES: {e}"))?;
         let env = Arc::new(Env {
             guard,
             rate: RateLimits::new(config.rate),
+            files,
+            public_url: config
+                .public_url
+                .as_deref()
+                .unwrap_or_default()
+                .trim_end_matches('/')
+                .to_owned(),
         });
         Ok(AppState(Arc::new(App {
             db,

@@ -84,13 +84,19 @@ impl Default for Origin {
 }
 
 /// Process-wide services operations need besides the database: the SSRF guard for
-/// user-supplied URLs and the rate limits.
+/// user-supplied URLs, the rate limits, the file store and the public address.
 #[derive(Clone, Default)]
 pub struct Env {
     /// Checks every URL Switchboard is asked to call.
     pub guard: crate::webhooks::ssrf::Guard,
     /// Per-credential budgets.
     pub rate: crate::rate::RateLimits,
+    /// Where files live, and how their download links are signed.
+    pub files: crate::files::FileStore,
+    /// The base URL clients reach this server at (no trailing slash), for links
+    /// Switchboard hands out (download URLs, message links, upload targets). Empty when
+    /// unknown: links are then relative.
+    pub public_url: String,
 }
 
 /// Database, bus, principal and origin of one request (or one WebSocket connection).

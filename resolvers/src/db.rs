@@ -10,6 +10,10 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 /// SQLite files get WAL (readers alongside the writer), `synchronous = FULL` (no committed
 /// transaction lost on power loss), a 5 s busy timeout and foreign keys; a missing file is
 /// created. PostgreSQL uses its server settings.
+///
+/// A pooled connection is pinged before reuse only when it sat idle for 30 s or more: the
+/// default (a ping on every checkout) costs one extra round trip per statement, and
+/// sea-orm checks a connection out per statement (measured in `bench/`, P2).
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
@@ -18,6 +22,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .map_sqlx_sqlite_opts(|opts| {
             opts.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)

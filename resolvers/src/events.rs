@@ -142,6 +142,19 @@ pub enum EventKind {
         /// The endpoint.
         endpoint_id: i64,
     },
+    /// A button of an interactive message was clicked.
+    ButtonClicked {
+        /// The message's chat.
+        chat_id: i64,
+        /// The message.
+        message_id: i64,
+        /// Who clicked.
+        user_id: i64,
+        /// The button's data.
+        data: String,
+        /// Identifies this click.
+        trigger_id: String,
+    },
 }
 
 /// Every event type name, as stored and as webhook subscribers name them.
@@ -160,6 +173,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "api_token_created",
     "api_token_revoked",
     "webhook_endpoint_changed",
+    "button_clicked",
 ];
 
 /// What happened to the users of a [`EventKind::ChatMembershipChanged`].
@@ -188,7 +202,8 @@ impl EventKind {
             EventKind::MessageDeleted { chat_id, .. }
             | EventKind::ReactionChanged { chat_id, .. }
             | EventKind::ChatMembershipChanged { chat_id, .. }
-            | EventKind::ReadStateChanged { chat_id, .. } => Some(*chat_id),
+            | EventKind::ReadStateChanged { chat_id, .. }
+            | EventKind::ButtonClicked { chat_id, .. } => Some(*chat_id),
             EventKind::ChatCreated { chat } | EventKind::ChatUpdated { chat } => Some(chat.id),
             _ => None,
         }
@@ -211,6 +226,7 @@ impl EventKind {
             EventKind::ApiTokenCreated { .. } => "api_token_created",
             EventKind::ApiTokenRevoked { .. } => "api_token_revoked",
             EventKind::WebhookEndpointChanged { .. } => "webhook_endpoint_changed",
+            EventKind::ButtonClicked { .. } => "button_clicked",
         }
     }
 
@@ -221,7 +237,8 @@ impl EventKind {
                 ("message", Some(message.id))
             }
             EventKind::MessageDeleted { message_id, .. }
-            | EventKind::ReactionChanged { message_id, .. } => ("message", Some(*message_id)),
+            | EventKind::ReactionChanged { message_id, .. }
+            | EventKind::ButtonClicked { message_id, .. } => ("message", Some(*message_id)),
             EventKind::ChatMembershipChanged { chat_id, .. }
             | EventKind::ReadStateChanged { chat_id, .. } => ("chat", Some(*chat_id)),
             EventKind::ChatCreated { chat } | EventKind::ChatUpdated { chat } => {

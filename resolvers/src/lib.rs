@@ -8,6 +8,7 @@ mod ctx;
 pub mod db;
 mod error;
 pub mod events;
+pub mod files;
 pub mod idempotency;
 pub mod messages;
 pub mod pagination;

@@ -317,6 +317,25 @@ impl MessageMutation {
                 .gql()?,
         ))
     }
+    /// Click a `data` button of an interactive message. Built-in actions (data starting
+    /// with `sb:`, such as a leave request's Approve / Reject) are performed as you; any
+    /// other click is delivered to the message's integrations as a `button_clicked` event.
+    async fn click_message_button(
+        &self,
+        ctx: &Context<'_>,
+        message_id: ID,
+        data: String,
+    ) -> Result<ButtonClick> {
+        let id = ids::decode(&message_id, Kind::Message, "messageId")?;
+        let click = resolvers::messages::click_button(rctx(ctx)?, id, &data)
+            .await
+            .gql()?;
+        Ok(ButtonClick {
+            message: Message(click.message),
+            data: click.data,
+            trigger_id: click.trigger_id,
+        })
+    }
     /// React with an emoji (limits: 20 distinct per user, 30 distinct and 1,000 in all per message).
     async fn add_reaction(
         &self,

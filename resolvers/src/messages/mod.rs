@@ -3,9 +3,11 @@
 //! batch lookups behind GraphQL's DataLoaders.
 
 pub mod batch;
+pub mod buttons;
 mod reactions;
 mod reads;
 
+pub use buttons::{ButtonClick, click_button};
 pub use reactions::{
     MAX_REACTIONS_PER_MESSAGE, MAX_UNIQUE_PER_MESSAGE, MAX_UNIQUE_PER_USER, add_reaction,
     list_reactions, remove_reaction,

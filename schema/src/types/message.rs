@@ -342,6 +342,17 @@ impl MessageRevision {
     }
 }
 
+/// The result of clicking a message's button.
+#[derive(SimpleObject)]
+pub struct ButtonClick {
+    /// The message, as it is after the click.
+    pub message: Message,
+    /// The clicked button's data.
+    pub data: String,
+    /// Identifies this click (valid for a few seconds to open a form in answer to it).
+    pub trigger_id: String,
+}
+
 /// A deleted message: what remains visible of it.
 #[derive(SimpleObject)]
 pub struct DeletedMessage {

@@ -12,8 +12,8 @@ pub use connection::{
     connection,
 };
 pub use message::{
-    Attachment, AttachmentInput, DeletedMessage, Message, MessageKindGql, MessageRevision,
-    Reaction, ReactionGroup, SendMessageInput,
+    Attachment, AttachmentInput, ButtonClick, DeletedMessage, Message, MessageKindGql,
+    MessageRevision, Reaction, ReactionGroup, SendMessageInput,
 };
 pub use people::{
     ApiToken, CreateApiTokenInput, CreatedApiToken, Department, GroupTag, SetStatusInput, User,

@@ -150,13 +150,14 @@ impl TestApp {
             .into_iter()
             .map(std::time::Duration::from_millis)
             .collect();
-        adjust(&mut config);
-        let state = AppState::new(db.clone(), config).await.expect("state");
-        let router = switchboard::build_router(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
+        config.public_url = Some(format!("http://{addr}"));
+        adjust(&mut config);
+        let state = AppState::new(db.clone(), config).await.expect("state");
+        let router = switchboard::build_router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let (bg_tx, bg_rx) = oneshot::channel::<()>();
         switchboard::spawn_background(&state, async move {

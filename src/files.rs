@@ -1,0 +1,83 @@
+//! `GET /files/signed/{token}`: the bytes behind a signed download link.
+//!
+//! Links are minted by the domain ([`resolvers::files::FileStore::sign`] with purpose
+//! [`DOWNLOAD`]) for whoever may read the file at that moment — an export's requester, a
+//! message's reader — and expire quickly. The route itself needs no credential: the
+//! token is the credential. A tampered, expired or unknown token answers 404.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use resolvers::files::{Grant, display_name};
+
+use crate::AppState;
+
+/// The purpose of links served by this route.
+pub const DOWNLOAD: &str = "download";
+
+/// The absolute URL of a download link for `grant`.
+pub fn signed_url(state: &AppState, grant: &Grant) -> String {
+    format!(
+        "{}/files/signed/{}",
+        state.env.public_url,
+        state.env.files.sign(grant)
+    )
+}
+
+/// Serve the file a valid token grants.
+pub async fn download(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let grant = match state.env.files.verify(&token, DOWNLOAD) {
+        Ok(grant) => grant,
+        Err(_) => return not_found(),
+    };
+    match state.env.files.get(&grant.key).await {
+        Ok(bytes) => file_response(&grant.name, bytes),
+        Err(resolvers::Error::NotFound(_)) => not_found(),
+        Err(e) => {
+            tracing::error!(error = ?e, "file store read failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+/// A 200 with `bytes` as an attachment named `name`, typed by its extension.
+pub fn file_response(name: &str, bytes: bytes::Bytes) -> Response {
+    let name = display_name(name);
+    let mime = mime_guess::from_path(&name).first_or_octet_stream();
+    let disposition = format!(
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        name.replace(|c: char| !c.is_ascii() || c == '%', "_"),
+        urlencoding(&name)
+    );
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(mime.essence_str()) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(serde_json::json!({"error": "not_found", "message": "file not found"})),
+    )
+        .into_response()
+}
+
+fn urlencoding(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
