@@ -18,3 +18,9 @@ pub mod webhook_deliveries;
 pub mod webhook_endpoints;
 pub mod workspace_cursors;
 pub mod workspaces;
+// Tasks and custom properties.
+pub mod custom_properties;
+pub mod custom_property_values;
+pub mod task_dependencies;
+pub mod task_performers;
+pub mod tasks;

@@ -49,6 +49,10 @@ pub enum Error {
         /// Seconds until a request would be allowed.
         retry_after: u64,
     },
+    /// A task dependency rule refused the change: completing a task with an undone
+    /// blocker (`TASK_BLOCKED`), or an edge that would close a cycle (`DEPENDENCY_CYCLE`).
+    #[error("{0}")]
+    Dependency(crate::tasks::DependencyRule),
     /// Anything else: a database or infrastructure failure. Its detail is logged, never
     /// shown to the caller (the message is deliberately generic).
     #[error("internal error")]
@@ -67,6 +71,7 @@ impl Error {
             Error::Conflict { .. } => "CONFLICT",
             Error::LimitExceeded { .. } => "LIMIT_EXCEEDED",
             Error::RateLimited { .. } => "RATE_LIMITED",
+            Error::Dependency(rule) => rule.code(),
             Error::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -77,6 +82,7 @@ impl Error {
             Error::Invalid { field, .. }
             | Error::Conflict { field, .. }
             | Error::LimitExceeded { field, .. } => Some(field),
+            Error::Dependency(rule) => Some(rule.field()),
             _ => None,
         }
     }

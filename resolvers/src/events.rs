@@ -155,6 +155,50 @@ pub enum EventKind {
         /// Identifies this click.
         trigger_id: String,
     },
+    // Tasks and custom properties (resolvers::tasks, resolvers::custom_properties).
+    /// A task was created.
+    TaskCreated {
+        /// The task as created, with its performers.
+        task: crate::tasks::TaskSnapshot,
+    },
+    /// A task's attributes changed (status not crossing `done`).
+    TaskUpdated {
+        /// The task as it now is.
+        task: crate::tasks::TaskSnapshot,
+    },
+    /// A task was marked done.
+    TaskCompleted {
+        /// The task as it now is.
+        task: crate::tasks::TaskSnapshot,
+    },
+    /// A done task was marked undone again.
+    TaskReopened {
+        /// The task as it now is.
+        task: crate::tasks::TaskSnapshot,
+    },
+    /// A task was deleted (with its dependency edges).
+    TaskDeleted {
+        /// The task as it was.
+        task: crate::tasks::TaskSnapshot,
+    },
+    /// A "blocked by" edge was added or removed.
+    TaskDependencyChanged {
+        /// The blocked task.
+        task: crate::tasks::TaskSnapshot,
+        /// The task that blocks it.
+        blocker_id: i64,
+        /// `true` when added, `false` when removed.
+        added: bool,
+    },
+    /// A custom property definition was created or deleted.
+    CustomPropertyChanged {
+        /// The definition.
+        property_id: i64,
+        /// `User` or `Task`.
+        entity_type: String,
+        /// `true` when it was deleted.
+        deleted: bool,
+    },
 }
 
 /// Every event type name, as stored and as webhook subscribers name them.
@@ -174,6 +218,14 @@ pub const EVENT_TYPES: &[&str] = &[
     "api_token_revoked",
     "webhook_endpoint_changed",
     "button_clicked",
+    // Tasks and custom properties.
+    "task_created",
+    "task_updated",
+    "task_completed",
+    "task_reopened",
+    "task_deleted",
+    "task_dependency_changed",
+    "custom_property_changed",
 ];
 
 /// What happened to the users of a [`EventKind::ChatMembershipChanged`].
@@ -205,6 +257,13 @@ impl EventKind {
             | EventKind::ReadStateChanged { chat_id, .. }
             | EventKind::ButtonClicked { chat_id, .. } => Some(*chat_id),
             EventKind::ChatCreated { chat } | EventKind::ChatUpdated { chat } => Some(chat.id),
+            // Tasks: the chat the task is linked to.
+            EventKind::TaskCreated { task }
+            | EventKind::TaskUpdated { task }
+            | EventKind::TaskCompleted { task }
+            | EventKind::TaskReopened { task }
+            | EventKind::TaskDeleted { task }
+            | EventKind::TaskDependencyChanged { task, .. } => task.task.chat_id,
             _ => None,
         }
     }
@@ -227,6 +286,14 @@ impl EventKind {
             EventKind::ApiTokenRevoked { .. } => "api_token_revoked",
             EventKind::WebhookEndpointChanged { .. } => "webhook_endpoint_changed",
             EventKind::ButtonClicked { .. } => "button_clicked",
+            // Tasks and custom properties.
+            EventKind::TaskCreated { .. } => "task_created",
+            EventKind::TaskUpdated { .. } => "task_updated",
+            EventKind::TaskCompleted { .. } => "task_completed",
+            EventKind::TaskReopened { .. } => "task_reopened",
+            EventKind::TaskDeleted { .. } => "task_deleted",
+            EventKind::TaskDependencyChanged { .. } => "task_dependency_changed",
+            EventKind::CustomPropertyChanged { .. } => "custom_property_changed",
         }
     }
 
@@ -251,6 +318,16 @@ impl EventKind {
             | EventKind::ApiTokenRevoked { token_id } => ("api_token", Some(*token_id)),
             EventKind::WebhookEndpointChanged { endpoint_id } => {
                 ("webhook_endpoint", Some(*endpoint_id))
+            }
+            // Tasks and custom properties.
+            EventKind::TaskCreated { task }
+            | EventKind::TaskUpdated { task }
+            | EventKind::TaskCompleted { task }
+            | EventKind::TaskReopened { task }
+            | EventKind::TaskDeleted { task }
+            | EventKind::TaskDependencyChanged { task, .. } => ("task", Some(task.task.id)),
+            EventKind::CustomPropertyChanged { property_id, .. } => {
+                ("custom_property", Some(*property_id))
             }
         }
     }

@@ -18,6 +18,9 @@ pub mod search;
 pub mod seed;
 mod sql;
 pub mod webhooks;
+// Tasks and custom properties.
+pub mod custom_properties;
+pub mod tasks;
 
 pub use ctx::{Credential, Ctx, Env, Origin, Principal, write_txn};
 pub use error::{Error, OnConstraint, Result};

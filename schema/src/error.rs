@@ -17,6 +17,23 @@ pub fn to_gql(err: resolvers::Error) -> GqlError {
         resolvers::Error::RateLimited { retry_after } => Some(*retry_after),
         _ => None,
     };
+    let task_ids = match &err {
+        resolvers::Error::Dependency(rule) => {
+            let key = match rule {
+                resolvers::tasks::DependencyRule::Blocked { .. } => "blockerIds",
+                resolvers::tasks::DependencyRule::Cycle { .. } => "path",
+            };
+            let ids: Vec<async_graphql::Value> = rule
+                .task_ids()
+                .iter()
+                .map(|id| {
+                    async_graphql::Value::from(crate::ids::encode(crate::ids::Kind::Task, *id).0)
+                })
+                .collect();
+            Some((key, async_graphql::Value::List(ids)))
+        }
+        _ => None,
+    };
     GqlError::new(err.to_string()).extend_with(|_, ext| {
         ext.set("code", code);
         if let Some(seconds) = retry_after {
@@ -24,6 +41,10 @@ pub fn to_gql(err: resolvers::Error) -> GqlError {
         }
         if let Some(field) = &field {
             ext.set("field", field.as_str());
+        }
+        // Tasks: the undone blockers (`TASK_BLOCKED`) or the cycle (`DEPENDENCY_CYCLE`).
+        if let Some(task_ids) = &task_ids {
+            ext.set(task_ids.0, task_ids.1.clone());
         }
     })
 }

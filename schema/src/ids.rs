@@ -29,6 +29,10 @@ pub enum Kind {
     WebhookEndpoint,
     /// `WebhookDelivery`
     WebhookDelivery,
+    /// `Task`
+    Task,
+    /// `CustomProperty`
+    CustomProperty,
 }
 
 impl Kind {
@@ -43,6 +47,8 @@ impl Kind {
             Kind::Workspace => "Workspace",
             Kind::WebhookEndpoint => "WebhookEndpoint",
             Kind::WebhookDelivery => "WebhookDelivery",
+            Kind::Task => "Task",
+            Kind::CustomProperty => "CustomProperty",
         }
     }
 
@@ -57,6 +63,8 @@ impl Kind {
             Kind::Workspace,
             Kind::WebhookEndpoint,
             Kind::WebhookDelivery,
+            Kind::Task,
+            Kind::CustomProperty,
         ]
         .into_iter()
         .find(|k| k.name() == name)

@@ -12,6 +12,7 @@ pub mod loaders;
 pub mod mutation;
 pub mod query;
 pub mod subscription;
+pub mod tasks;
 pub mod types;
 
 use async_graphql::{Data, Request, SDLExportOptions, Schema};
@@ -86,13 +87,15 @@ pub fn sdl() -> String {
 /// Attach a principal's domain context (and fresh loaders) to an HTTP request.
 pub fn with_principal(request: Request, ctx: resolvers::Ctx) -> Request {
     let loaders = Loaders::new(&ctx, true);
-    request.data(ctx).data(loaders)
+    let task_loaders = tasks::TaskLoaders::new(&ctx, true);
+    request.data(ctx).data(loaders).data(task_loaders)
 }
 
 /// The per-connection data of an authenticated WebSocket.
 pub fn connection_data(ctx: resolvers::Ctx) -> Data {
     let mut data = Data::default();
     data.insert(Loaders::new(&ctx, false));
+    data.insert(tasks::TaskLoaders::new(&ctx, false));
     data.insert(ctx);
     data
 }

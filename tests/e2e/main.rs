@@ -28,4 +28,5 @@ mod mutations;
 mod queries;
 mod statements;
 mod subscriptions;
+mod tasks;
 mod tenancy;

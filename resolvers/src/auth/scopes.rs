@@ -108,6 +108,7 @@ scopes! {
     SearchMessages => "search:messages" [owner admin member guest bot],
     DepartmentsWrite => "departments:write" [owner admin],
     ApiTokensWrite => "api_tokens:write" [owner admin member guest bot],
+    CustomPropertiesWrite => "custom_properties:write" [owner admin],
 }
 
 impl fmt::Display for Scope {

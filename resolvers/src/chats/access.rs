@@ -206,3 +206,57 @@ pub async fn can_read<C: ConnectionTrait>(db: &C, p: &Principal, chat_id: i64) -
         Err(other) => Err(other),
     }
 }
+
+/// The ids of the chats `p` may see, as a subquery: the same rule as [`access`] in SQL
+/// (membership; public channels and groups for non-guests; a thread while its root
+/// message's chat is visible), for lists that filter by chat visibility in one statement.
+pub fn visible_chat_ids(p: &Principal) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::sea_query::{Condition, Query};
+    let mine = Query::select()
+        .column(chat_members::Column::ChatId)
+        .from(chat_members::Entity)
+        .and_where(chat_members::Column::UserId.eq(p.user_id))
+        .to_owned();
+    let open_kinds = [ChatKind::Channel.as_str(), ChatKind::Group.as_str()];
+    let mut own = Condition::any().add(chats::Column::Id.in_subquery(mine.clone()));
+    let mut roots = Condition::any().add(messages::Column::ChatId.in_subquery(mine));
+    if p.role != Role::Guest {
+        own = own.add(
+            Condition::all()
+                .add(chats::Column::IsPublic.eq(true))
+                .add(chats::Column::Kind.is_in(open_kinds)),
+        );
+        let public = Query::select()
+            .column(chats::Column::Id)
+            .from(chats::Entity)
+            .and_where(chats::Column::WorkspaceId.eq(p.workspace_id))
+            .and_where(chats::Column::IsPublic.eq(true))
+            .and_where(chats::Column::Kind.is_in(open_kinds))
+            .to_owned();
+        roots = roots.add(messages::Column::ChatId.in_subquery(public));
+    }
+    let visible_roots = Query::select()
+        .column(messages::Column::Id)
+        .from(messages::Entity)
+        .and_where(messages::Column::WorkspaceId.eq(p.workspace_id))
+        .cond_where(roots)
+        .to_owned();
+    Query::select()
+        .column(chats::Column::Id)
+        .from(chats::Entity)
+        .and_where(chats::Column::WorkspaceId.eq(p.workspace_id))
+        .cond_where(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(chats::Column::Kind.ne(ChatKind::Thread.as_str()))
+                        .add(own),
+                )
+                .add(
+                    Condition::all()
+                        .add(chats::Column::Kind.eq(ChatKind::Thread.as_str()))
+                        .add(chats::Column::RootMessageId.in_subquery(visible_roots)),
+                ),
+        )
+        .to_owned()
+}

@@ -9,7 +9,7 @@
 mod access;
 mod members;
 
-pub use access::{Access, ChatKind, ChatRole, access, can_read};
+pub use access::{Access, ChatKind, ChatRole, access, can_read, visible_chat_ids};
 pub use members::{
     add_chat_members, join_chat, leave_chat, list_chat_members, member_counts, memberships_of,
     remove_chat_member, set_chat_member_role,

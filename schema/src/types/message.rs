@@ -250,6 +250,18 @@ impl Message {
             .gql()?;
         Ok(rows.into_iter().map(MessageRevision).collect())
     }
+    /// Tasks created from this message (those you can see).
+    async fn tasks(&self, ctx: &Context<'_>) -> Result<Vec<crate::tasks::Task>> {
+        Ok(crate::tasks::loaders::task_loaders(ctx)?
+            .message_tasks
+            .load_one(self.row.id)
+            .await
+            .map_err(load_err)?
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::tasks::Task)
+            .collect())
+    }
 }
 
 /// Reactions with one emoji on one message.

@@ -179,6 +179,21 @@ impl User {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// Custom properties set on this user (live definitions with a value).
+    async fn custom_properties(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::tasks::CustomPropertyValue>> {
+        Ok(crate::tasks::loaders::task_loaders(ctx)?
+            .user_props
+            .load_one(self.0.id)
+            .await
+            .map_err(load_err)?
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::tasks::CustomPropertyValue)
+            .collect())
+    }
 }
 
 /// A department of the organisation tree.
