@@ -7,6 +7,7 @@ pub mod config;
 pub mod files;
 pub mod graphiql;
 pub mod graphql;
+pub mod rest;
 pub mod state;
 
 use std::future::Future;
@@ -36,6 +37,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/graphiql/assets/{file}", get(graphiql::asset))
         .route("/healthz", get(healthz))
         .route("/files/signed/{token}", get(files::download))
+        .merge(rest::router(&state))
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

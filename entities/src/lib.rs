@@ -2,6 +2,7 @@
 
 pub mod api_tokens;
 pub mod attachments;
+pub mod chat_group_tags;
 pub mod chat_members;
 pub mod chats;
 pub mod departments;

@@ -34,6 +34,8 @@ pub struct Model {
     pub last_activity_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Set when the user was removed from the workspace (the row stays for authorship).
+    pub deleted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -199,6 +199,38 @@ pub enum EventKind {
         /// `true` when it was deleted.
         deleted: bool,
     },
+    // -- Directory (users, group tags linked to chats), as the Pachca façade drives it --
+    /// A user was added to the workspace.
+    UserCreated {
+        /// The new user.
+        user_id: i64,
+    },
+    /// A user was removed from the workspace.
+    UserDeleted {
+        /// The removed user.
+        user_id: i64,
+    },
+    /// A group tag was renamed or its members removed.
+    GroupTagUpdated {
+        /// The tag.
+        tag_id: i64,
+        /// Users removed from it.
+        removed_user_ids: Vec<i64>,
+    },
+    /// A group tag was deleted.
+    GroupTagDeleted {
+        /// The tag.
+        tag_id: i64,
+    },
+    /// Group tags were linked to or unlinked from a chat.
+    ChatGroupTagsChanged {
+        /// The chat.
+        chat_id: i64,
+        /// The tags.
+        tag_ids: Vec<i64>,
+        /// `true` when linked, `false` when unlinked.
+        added: bool,
+    },
 }
 
 /// Every event type name, as stored and as webhook subscribers name them.
@@ -226,6 +258,12 @@ pub const EVENT_TYPES: &[&str] = &[
     "task_deleted",
     "task_dependency_changed",
     "custom_property_changed",
+    // Directory, as the Pachca façade drives it.
+    "user_created",
+    "user_deleted",
+    "group_tag_updated",
+    "group_tag_deleted",
+    "chat_group_tags_changed",
 ];
 
 /// What happened to the users of a [`EventKind::ChatMembershipChanged`].
@@ -264,6 +302,7 @@ impl EventKind {
             | EventKind::TaskReopened { task }
             | EventKind::TaskDeleted { task }
             | EventKind::TaskDependencyChanged { task, .. } => task.task.chat_id,
+            EventKind::ChatGroupTagsChanged { chat_id, .. } => Some(*chat_id),
             _ => None,
         }
     }
@@ -294,6 +333,11 @@ impl EventKind {
             EventKind::TaskDeleted { .. } => "task_deleted",
             EventKind::TaskDependencyChanged { .. } => "task_dependency_changed",
             EventKind::CustomPropertyChanged { .. } => "custom_property_changed",
+            EventKind::UserCreated { .. } => "user_created",
+            EventKind::UserDeleted { .. } => "user_deleted",
+            EventKind::GroupTagUpdated { .. } => "group_tag_updated",
+            EventKind::GroupTagDeleted { .. } => "group_tag_deleted",
+            EventKind::ChatGroupTagsChanged { .. } => "chat_group_tags_changed",
         }
     }
 
@@ -329,6 +373,13 @@ impl EventKind {
             EventKind::CustomPropertyChanged { property_id, .. } => {
                 ("custom_property", Some(*property_id))
             }
+            EventKind::UserCreated { user_id } | EventKind::UserDeleted { user_id } => {
+                ("user", Some(*user_id))
+            }
+            EventKind::GroupTagUpdated { tag_id, .. } | EventKind::GroupTagDeleted { tag_id } => {
+                ("group_tag", Some(*tag_id))
+            }
+            EventKind::ChatGroupTagsChanged { chat_id, .. } => ("chat", Some(*chat_id)),
         }
     }
 }

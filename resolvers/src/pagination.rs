@@ -107,6 +107,157 @@ pub fn decode_cursor(cursor: &str) -> Result<i64> {
         .ok_or_else(bad)
 }
 
+/// A keyset position in a sorted list: the sort value of a row (its id when the list is
+/// sorted by id, a timestamp in microseconds otherwise) and its id, the tie-breaker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key {
+    /// The row's sort value.
+    pub sort: i64,
+    /// The row's id.
+    pub id: i64,
+}
+
+impl Key {
+    /// The key of a list sorted by id.
+    pub fn id(id: i64) -> Self {
+        Key { sort: id, id }
+    }
+}
+
+/// Where a [`Window`] starts reading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seek {
+    /// From the start of the list.
+    Start,
+    /// The rows after this position, in list order.
+    After(Key),
+    /// The rows just before this position (the page that precedes it), in list order.
+    Before(Key),
+}
+
+/// A page request that can move both ways through a keyset-sorted list (REST cursors
+/// that poll for newer rows as well as continue to older ones).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Rows wanted (already validated by the caller's edge).
+    pub limit: u64,
+    /// Where to start.
+    pub seek: Seek,
+}
+
+/// One page read through a [`Window`], in list order.
+#[derive(Clone, Debug)]
+pub struct Slice<T> {
+    /// The rows.
+    pub items: Vec<T>,
+    /// Whether rows follow the last one (in list order).
+    pub has_next: bool,
+    /// Whether rows precede the first one.
+    pub has_prev: bool,
+}
+
+impl Window {
+    /// A window of `limit` rows from the start.
+    pub fn first(limit: u64) -> Self {
+        Window {
+            limit,
+            seek: Seek::Start,
+        }
+    }
+
+    /// Restrict and order `q`, sorted by `sort` then `id` (`desc`: newest first). When
+    /// the list is sorted by id, pass the id column as both.
+    pub fn apply<E, C>(
+        &self,
+        q: sea_orm::Select<E>,
+        sort: C,
+        id: C,
+        desc: bool,
+    ) -> sea_orm::Select<E>
+    where
+        E: sea_orm::EntityTrait,
+        C: sea_orm::ColumnTrait + Copy,
+    {
+        use sea_orm::{Condition, QueryFilter, QueryOrder, QuerySelect};
+        let same = sort.as_str() == id.as_str();
+        // Reading forward in list order means "greater" for ascending lists.
+        let (key, forward) = match self.seek {
+            Seek::Start => (None, true),
+            Seek::After(k) => (Some(k), true),
+            Seek::Before(k) => (Some(k), false),
+        };
+        let greater = forward != desc;
+        let mut q = q;
+        if let Some(k) = key {
+            let cond = if same {
+                if greater {
+                    Condition::all().add(id.gt(k.id))
+                } else {
+                    Condition::all().add(id.lt(k.id))
+                }
+            } else {
+                let at = micros_to_datetime(k.sort);
+                if greater {
+                    Condition::any()
+                        .add(sort.gt(at))
+                        .add(Condition::all().add(sort.eq(at)).add(id.gt(k.id)))
+                } else {
+                    Condition::any()
+                        .add(sort.lt(at))
+                        .add(Condition::all().add(sort.eq(at)).add(id.lt(k.id)))
+                }
+            };
+            q = q.filter(cond);
+        }
+        let order = if greater {
+            sea_orm::Order::Asc
+        } else {
+            sea_orm::Order::Desc
+        };
+        if !same {
+            q = q.order_by(sort, order.clone());
+        }
+        q.order_by(id, order).limit(self.limit.saturating_add(1))
+    }
+
+    /// Turn the rows read by [`Window::apply`] into a page in list order.
+    pub fn finish<T>(&self, mut rows: Vec<T>) -> Slice<T> {
+        let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        match self.seek {
+            Seek::Start => Slice {
+                items: rows,
+                has_next: more,
+                has_prev: false,
+            },
+            Seek::After(_) => Slice {
+                items: rows,
+                has_next: more,
+                has_prev: true,
+            },
+            Seek::Before(_) => {
+                rows.reverse();
+                Slice {
+                    items: rows,
+                    has_next: true,
+                    has_prev: more,
+                }
+            }
+        }
+    }
+}
+
+/// A timestamp as microseconds since the epoch (the sort value of a time-sorted [`Key`]).
+pub fn datetime_to_micros(at: chrono::DateTime<chrono::Utc>) -> i64 {
+    at.timestamp_micros()
+}
+
+/// The inverse of [`datetime_to_micros`] (out-of-range values clamp to the epoch).
+pub fn micros_to_datetime(micros: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_micros(micros).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -195,7 +195,7 @@ pub async fn search_users(ctx: &Ctx, query: &str, page: PageArgs) -> Result<Page
     let (matches, term) = matcher(backend, "u", "users_fts", query)?;
     let mut values: Vec<Value> = vec![term, ctx.workspace_id().into(), false.into()];
     let mut sql = format!(
-        "SELECT u.* FROM users u WHERE {matches} AND u.workspace_id = ? AND u.suspended = ?"
+        "SELECT u.* FROM users u WHERE {matches} AND u.workspace_id = ? AND u.suspended = ? AND u.deleted_at IS NULL"
     );
     if let Some(after) = page.after {
         sql.push_str(" AND u.id < ?");

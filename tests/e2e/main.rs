@@ -25,6 +25,7 @@ mod federation;
 mod interactive;
 mod limits;
 mod mutations;
+mod pachca;
 mod queries;
 mod statements;
 mod subscriptions;

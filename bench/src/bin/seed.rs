@@ -318,6 +318,7 @@ async fn main() -> anyhow::Result<()> {
             status_is_away: Set(false),
             status_away_message: Set(None),
             last_activity_at: Set(None),
+            deleted_at: Set(None),
             created_at: Set(at),
             updated_at: Set(at),
         });

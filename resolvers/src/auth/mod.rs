@@ -7,8 +7,8 @@ mod tokens;
 pub use jwt::{JwtConfig, SessionClaims};
 pub use scopes::{Scope, Scopes};
 pub use tokens::{
-    CreateApiTokenInput, CreatedApiToken, create_api_token, issue_api_token, list_api_tokens,
-    revoke_api_token,
+    CreateApiTokenInput, CreatedApiToken, create_api_token, current_api_token, issue_api_token,
+    list_api_tokens, revoke_api_token,
 };
 
 use chrono::Utc;

@@ -157,6 +157,17 @@ pub async fn revoke_api_token(ctx: &Ctx, token_id: i64) -> Result<api_tokens::Mo
     Ok(token)
 }
 
+/// The API token the caller authenticated with, or `None` for a session (JWT).
+pub async fn current_api_token(ctx: &Ctx) -> Result<Option<api_tokens::Model>> {
+    match &ctx.principal.credential {
+        crate::Credential::Session => Ok(None),
+        crate::Credential::ApiToken { id, .. } => Ok(api_tokens::Entity::find_by_id(*id)
+            .filter(api_tokens::Column::WorkspaceId.eq(ctx.workspace_id()))
+            .one(&ctx.db)
+            .await?),
+    }
+}
+
 /// Record use, at most once a minute per token (no write on every request).
 pub(crate) async fn touch(
     db: &DatabaseConnection,

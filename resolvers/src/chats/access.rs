@@ -139,6 +139,8 @@ impl Access {
                     Err(Error::conflict("chatId", "the chat is archived"))
                 }
                 Some(_) => Ok(()),
+                // A standalone thread: its members post.
+                None if self.membership.is_some() => Ok(()),
                 None => Err(Error::NotFound("chat")),
             },
             ChatKind::Channel => match self.role() {
@@ -171,7 +173,17 @@ pub async fn access<C: ConnectionTrait>(db: &C, p: &Principal, chat_id: i64) -> 
         .await?;
     let kind: ChatKind = chat.kind.parse()?;
     if kind == ChatKind::Thread {
-        let root_id = chat.root_message_id.ok_or(Error::NotFound("chat"))?;
+        // A standalone thread (no root message) is visible to its members only.
+        let Some(root_id) = chat.root_message_id else {
+            if membership.is_none() {
+                return Err(Error::NotFound("chat"));
+            }
+            return Ok(Access {
+                chat,
+                membership,
+                parent: None,
+            });
+        };
         let root = messages::Entity::find_by_id(root_id)
             .filter(messages::Column::WorkspaceId.eq(p.workspace_id))
             .one(db)

@@ -7,9 +7,16 @@
 //! does not exist or belongs to another workspace.
 
 mod access;
+mod browse;
 mod members;
 
 pub use access::{Access, ChatKind, ChatRole, access, can_read, visible_chat_ids};
+pub(crate) use browse::sync_tag_members;
+pub use browse::{
+    ChatQuery, MemberFilter, browse_chats, company_chats, create_standalone_thread, get_thread,
+    group_tag_ids_by_chat, link_group_tags, list_members, list_threads, mark_unread,
+    member_ids_by_chat, partition_users, unlink_group_tag,
+};
 pub use members::{
     add_chat_members, join_chat, leave_chat, list_chat_members, member_counts, memberships_of,
     remove_chat_member, set_chat_member_role,

@@ -3,10 +3,12 @@
 //! batch lookups behind GraphQL's DataLoaders.
 
 pub mod batch;
+mod browse;
 pub mod buttons;
 mod reactions;
 mod reads;
 
+pub use browse::{list_messages_window, list_reactions_window, list_reader_ids};
 pub use buttons::{ButtonClick, click_button};
 pub use reactions::{
     MAX_REACTIONS_PER_MESSAGE, MAX_UNIQUE_PER_MESSAGE, MAX_UNIQUE_PER_USER, add_reaction,

@@ -19,6 +19,13 @@ use crate::events::EventKind;
 use crate::pagination::{Page, PageArgs};
 use crate::{Ctx, Error, Result};
 
+mod directory;
+pub use directory::{
+    UserFields, clear_user_status, count_users_matching, create_user, delete_group_tag,
+    delete_user, get_group_tag, get_user_status, group_tag_user_counts, group_tag_users,
+    list_group_tags_window, list_users_window, rename_group_tag, set_user_status, update_user,
+};
+
 /// A user's role in their workspace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -142,6 +149,7 @@ pub(crate) async fn find_user<C: ConnectionTrait>(
 ) -> Result<Option<users::Model>> {
     Ok(users::Entity::find_by_id(user_id)
         .filter(users::Column::WorkspaceId.eq(workspace_id))
+        .filter(users::Column::DeletedAt.is_null())
         .one(db)
         .await?)
 }
@@ -172,7 +180,9 @@ pub async fn list_users(
     page: PageArgs,
 ) -> Result<Page<users::Model>> {
     ctx.require(Scope::UsersRead)?;
-    let mut q = users::Entity::find().filter(users::Column::WorkspaceId.eq(ctx.workspace_id()));
+    let mut q = users::Entity::find()
+        .filter(users::Column::WorkspaceId.eq(ctx.workspace_id()))
+        .filter(users::Column::DeletedAt.is_null());
     if let Some(after) = page.after {
         q = q.filter(users::Column::Id.gt(after));
     }
@@ -188,18 +198,7 @@ pub async fn list_users(
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
-        let like = format!("%{}%", text.to_lowercase().replace(['%', '_'], ""));
-        use sea_orm::sea_query::{Expr, ExprTrait, Func};
-        let lower = |c: users::Column, pat: String| {
-            ExprTrait::like(Expr::expr(Func::lower(Expr::col(c))), pat)
-        };
-        q = q.filter(
-            sea_orm::Condition::any()
-                .add(lower(users::Column::FirstName, like.clone()))
-                .add(lower(users::Column::LastName, like.clone()))
-                .add(lower(users::Column::Nickname, like.clone()))
-                .add(lower(users::Column::Email, like)),
-        );
+        q = q.filter(matches_text(text));
     }
     let rows = q
         .order_by_asc(users::Column::Id)
@@ -261,7 +260,74 @@ pub async fn set_status(ctx: &Ctx, input: SetStatusInput) -> Result<users::Model
     am.status_is_away = Set(input.is_away);
     am.status_away_message = Set(input.away_message);
     am.updated_at = Set(Utc::now());
-    update_user(ctx, am).await
+    save_user(ctx, am).await
+}
+
+/// Write `user`'s status (`None` clears it), validated as [`set_status`] does; callers
+/// check who may.
+pub(crate) async fn write_status(
+    ctx: &Ctx,
+    user: users::Model,
+    input: Option<SetStatusInput>,
+) -> Result<users::Model> {
+    let mut am: users::ActiveModel = user.into();
+    match input {
+        Some(input) => {
+            let emoji = input.emoji.trim();
+            if emoji.is_empty() {
+                return Err(Error::invalid("emoji", "must not be empty"));
+            }
+            if emoji.chars().count() > 16 {
+                return Err(Error::invalid(
+                    "emoji",
+                    "must be one emoji (at most 16 characters)",
+                ));
+            }
+            if input.title.chars().count() > 255 {
+                return Err(Error::invalid("title", "must be at most 255 characters"));
+            }
+            if input
+                .away_message
+                .as_ref()
+                .is_some_and(|m| m.chars().count() > 1024)
+            {
+                return Err(Error::invalid(
+                    "awayMessage",
+                    "must be at most 1024 characters",
+                ));
+            }
+            if input.expires_at.is_some_and(|at| at <= Utc::now()) {
+                return Err(Error::invalid("expiresAt", "must be in the future"));
+            }
+            am.status_emoji = Set(Some(emoji.to_owned()));
+            am.status_title = Set(Some(input.title.trim().to_owned()));
+            am.status_expires_at = Set(input.expires_at);
+            am.status_is_away = Set(input.is_away);
+            am.status_away_message = Set(input.away_message);
+        }
+        None => {
+            am.status_emoji = Set(None);
+            am.status_title = Set(None);
+            am.status_expires_at = Set(None);
+            am.status_is_away = Set(false);
+            am.status_away_message = Set(None);
+        }
+    }
+    am.updated_at = Set(Utc::now());
+    save_user(ctx, am).await
+}
+
+/// Users whose first or last name, nickname or email contains `text` (case-insensitive).
+pub(crate) fn matches_text(text: &str) -> sea_orm::Condition {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func};
+    let like = format!("%{}%", text.to_lowercase().replace(['%', '_'], ""));
+    let lower =
+        |c: users::Column, pat: String| ExprTrait::like(Expr::expr(Func::lower(Expr::col(c))), pat);
+    sea_orm::Condition::any()
+        .add(lower(users::Column::FirstName, like.clone()))
+        .add(lower(users::Column::LastName, like.clone()))
+        .add(lower(users::Column::Nickname, like.clone()))
+        .add(lower(users::Column::Email, like))
 }
 
 /// Clear the caller's own status.
@@ -275,7 +341,7 @@ pub async fn clear_status(ctx: &Ctx) -> Result<users::Model> {
     am.status_is_away = Set(false);
     am.status_away_message = Set(None);
     am.updated_at = Set(Utc::now());
-    update_user(ctx, am).await
+    save_user(ctx, am).await
 }
 
 /// Record activity of a user, at most once a minute (avoids a write per request).
@@ -404,11 +470,11 @@ pub async fn set_user_department(
         am.title = Set(title);
     }
     am.updated_at = Set(Utc::now());
-    update_user(ctx, am).await
+    save_user(ctx, am).await
 }
 
 /// Save a user row and record that it changed.
-async fn update_user(ctx: &Ctx, am: users::ActiveModel) -> Result<users::Model> {
+async fn save_user(ctx: &Ctx, am: users::ActiveModel) -> Result<users::Model> {
     let txn = ctx.write().await?;
     let user = am.update(&txn).await?;
     ctx.commit_one(txn, EventKind::UserUpdated { user_id: user.id })
@@ -488,11 +554,13 @@ pub async fn add_group_tag_members(
         .exec_without_returning(&txn)
         .await?;
     }
+    let mut events = crate::chats::sync_tag_members(&txn, ctx, &[tag.id], &added).await?;
     let change = EventKind::GroupTagChanged {
         tag_id: tag.id,
         added_user_ids: added,
     };
-    ctx.commit_one(txn, change).await?;
+    events.push(crate::events::record(&txn, ctx, change, None).await?);
+    ctx.commit(txn, events).await?;
     Ok(tag)
 }
 
@@ -678,4 +746,50 @@ pub async fn departments_by_ids<C: ConnectionTrait>(
         .all(db)
         .await?;
     Ok(rows.into_iter().map(|d| (d.id, d)).collect())
+}
+
+// ---- Profile, user lifecycle and group tags as REST façades need them ----------------
+
+/// The caller's own profile (scope `profile:read`).
+pub async fn get_profile(ctx: &Ctx) -> Result<users::Model> {
+    ctx.require(Scope::ProfileRead)?;
+    get_me(ctx).await
+}
+
+/// The caller's own status, if set and not expired (scope `profile_status:read`).
+pub async fn get_my_status(ctx: &Ctx) -> Result<Option<Status>> {
+    ctx.require(Scope::ProfileStatusRead)?;
+    Ok(active_status(&get_me(ctx).await?, Utc::now()))
+}
+
+/// The names of the group tags of each user (a batch), by tag name.
+pub async fn group_tag_names_of_users<C: ConnectionTrait>(
+    db: &C,
+    workspace_id: i64,
+    user_ids: &[i64],
+) -> Result<HashMap<i64, Vec<String>>> {
+    let links = group_tag_members::Entity::find()
+        .filter(group_tag_members::Column::WorkspaceId.eq(workspace_id))
+        .filter(group_tag_members::Column::UserId.is_in(crate::sql::distinct(user_ids)))
+        .all(db)
+        .await?;
+    let tag_ids: Vec<i64> = links.iter().map(|l| l.tag_id).collect();
+    let tags: HashMap<i64, String> = group_tags::Entity::find()
+        .filter(group_tags::Column::WorkspaceId.eq(workspace_id))
+        .filter(group_tags::Column::Id.is_in(crate::sql::distinct(&tag_ids)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    for link in links {
+        if let Some(name) = tags.get(&link.tag_id) {
+            out.entry(link.user_id).or_default().push(name.clone());
+        }
+    }
+    for names in out.values_mut() {
+        names.sort();
+    }
+    Ok(out)
 }

@@ -1,0 +1,14 @@
+//! REST compatibility façades, one module per dialect, each mounted under its document's
+//! base path. A façade is a translation only: request shape → `resolvers` call →
+//! response shape.
+
+pub mod pachca;
+
+use axum::Router;
+
+use crate::state::AppState;
+
+/// Every façade, mounted under its base path.
+pub fn router(state: &AppState) -> Router<AppState> {
+    Router::new().nest(pachca::BASE_PATH, pachca::router(state))
+}

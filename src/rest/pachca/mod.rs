@@ -1,0 +1,81 @@
+//! The Pachca-compatible REST façade, mounted at [`BASE_PATH`].
+//!
+//! Contract: `openapi.yaml` here (a copy of `pachca-openapi.yaml`) and the compatibility
+//! guide: exact success statuses, `{"data": ...}` envelopes, four-key `meta.paginate`
+//! with cursors that are never null, ApiError/OAuthError bodies, UTC millisecond dates,
+//! Rails-bracket query arrays, bodiless POSTs without a content type.
+//!
+//! Layout: [`wire`] spells the document's shapes, [`convert`] translates dates, cursors
+//! and roles (pure), [`render`] assembles wire objects from `resolvers` rows, [`error`]
+//! maps `resolvers::Error`, [`extract`] holds the caller, body, path and query
+//! extractors. Each group file exposes `routes()` listing its method, path, credential
+//! and rate-limit class once, and handlers that only call `resolvers`.
+//!
+//! Credentials: `Authorization: Bearer` with an API token (`sbt_…`) or a JWT session.
+//! An owner's or admin's token acts as Pachca's admin token; a bot user's token as a
+//! bot token; the scopes are Pachca's OAuth scopes.
+
+pub mod convert;
+pub mod error;
+pub mod extract;
+pub mod render;
+pub mod wire;
+
+mod audit;
+mod chats;
+mod group_tags;
+mod members;
+mod messages;
+mod oauth;
+mod profile;
+mod reactions;
+mod search;
+mod threads;
+mod users;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+
+use crate::state::AppState;
+use error::Failure;
+use extract::FacadeLimits;
+
+/// Where the façade is mounted.
+pub const BASE_PATH: &str = "/api/shared/v1";
+
+/// The façade's routes (relative to [`BASE_PATH`]). One line per group file.
+pub fn router(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .merge(profile::routes())
+        .merge(oauth::routes())
+        .merge(users::routes())
+        .merge(group_tags::routes())
+        .merge(chats::routes())
+        .merge(members::routes())
+        .merge(threads::routes())
+        .merge(messages::routes())
+        .merge(reactions::routes())
+        .merge(search::routes())
+        .merge(audit::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::Extension(Arc::new(FacadeLimits::new(
+            &state.config.rate,
+        ))))
+}
+
+async fn not_found() -> impl IntoResponse {
+    Failure::not_found("path", "route")
+}
+
+async fn method_not_allowed() -> impl IntoResponse {
+    Failure::api(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method",
+        "invalid",
+        "method not allowed on this route",
+    )
+}

@@ -1,0 +1,477 @@
+//! Pachca's request and response shapes, spelled as `pachca-openapi.yaml` defines them
+//! (snake_case keys, every listed key emitted, `null` when empty). Dates are rendered
+//! strings (see `convert::date`). Request structs ignore unknown keys.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+// ---- errors -------------------------------------------------------------------------
+
+/// `ApiError`.
+#[derive(Debug, Serialize)]
+pub struct ApiError {
+    /// The error items.
+    pub errors: Vec<ApiErrorItem>,
+}
+
+/// `ApiErrorItem`: all five keys are always present.
+#[derive(Debug, Serialize)]
+pub struct ApiErrorItem {
+    /// The field or object at fault.
+    pub key: String,
+    /// The rejected value, when one is echoed.
+    pub value: Option<String>,
+    /// Human-readable text.
+    pub message: String,
+    /// A `ValidationErrorCode`.
+    pub code: String,
+    /// Extra data (`{id}` for custom properties, `{record, query}` for authorization).
+    pub payload: Option<Value>,
+}
+
+/// `OAuthError`.
+#[derive(Debug, Serialize)]
+pub struct OAuthError {
+    /// `invalid_token`, `insufficient_scope`, ...
+    pub error: String,
+    /// Detail.
+    pub error_description: String,
+}
+
+// ---- envelopes ----------------------------------------------------------------------
+
+/// `{"data": ...}`.
+#[derive(Debug, Serialize)]
+pub struct Data<T> {
+    /// The object.
+    pub data: T,
+}
+
+/// `meta.paginate` of a list: four keys, cursors never null.
+#[derive(Clone, Debug, Serialize)]
+pub struct Paginate {
+    /// Continues after the last row.
+    pub next_page: String,
+    /// Reads the rows before the first one (polls for newer rows).
+    pub prev_page: String,
+    /// Whether more rows follow.
+    pub has_next: bool,
+    /// Whether rows precede.
+    pub has_prev: bool,
+}
+
+/// `meta` of a list.
+#[derive(Debug, Serialize)]
+pub struct ListMeta {
+    /// The cursors.
+    pub paginate: Paginate,
+}
+
+/// `{"data": [...], "meta": {"paginate": {...}}}`.
+#[derive(Debug, Serialize)]
+pub struct List<T> {
+    /// The rows.
+    pub data: Vec<T>,
+    /// The cursors.
+    pub meta: ListMeta,
+}
+
+/// `meta.paginate` of a search: `next_page` only, never null.
+#[derive(Clone, Debug, Serialize)]
+pub struct SearchPaginate {
+    /// The next page (an empty one at the end).
+    pub next_page: String,
+}
+
+/// `meta` of a search.
+#[derive(Debug, Serialize)]
+pub struct SearchMeta {
+    /// Matches in all.
+    pub total: i64,
+    /// The cursor.
+    pub paginate: SearchPaginate,
+}
+
+/// `{"data": [...], "meta": {"total", "paginate": {"next_page"}}}`.
+#[derive(Debug, Serialize)]
+pub struct SearchList<T> {
+    /// The rows.
+    pub data: Vec<T>,
+    /// Total and cursor.
+    pub meta: SearchMeta,
+}
+
+// ---- users --------------------------------------------------------------------------
+
+/// `User`.
+#[derive(Debug, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub nickname: String,
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
+    pub department: Option<String>,
+    pub title: Option<String>,
+    /// `admin|user|multi_guest|guest`.
+    pub role: &'static str,
+    pub suspended: bool,
+    /// `confirmed|sent`.
+    pub invite_status: &'static str,
+    pub inviter_id: Option<i64>,
+    pub list_tags: Vec<String>,
+    pub custom_properties: Vec<CustomProperty>,
+    pub user_status: Option<UserStatus>,
+    pub bot: bool,
+    pub sso: bool,
+    pub created_at: String,
+    pub last_activity_at: Option<String>,
+    pub time_zone: Option<String>,
+    pub image_url: Option<String>,
+}
+
+/// `CustomProperty` (a value on a user or task).
+#[derive(Debug, Serialize)]
+pub struct CustomProperty {
+    pub id: i64,
+    pub name: String,
+    pub data_type: String,
+    pub value: Option<String>,
+}
+
+/// `UserStatus`.
+#[derive(Debug, Serialize)]
+pub struct UserStatus {
+    pub emoji: String,
+    pub title: String,
+    pub expires_at: Option<String>,
+    pub is_away: bool,
+    pub away_message: Option<AwayMessage>,
+}
+
+/// `UserStatus.away_message`.
+#[derive(Debug, Serialize)]
+pub struct AwayMessage {
+    pub text: String,
+}
+
+/// `GroupTag`.
+#[derive(Debug, Serialize)]
+pub struct GroupTag {
+    pub id: i64,
+    pub name: String,
+    pub users_count: i64,
+}
+
+// ---- chats --------------------------------------------------------------------------
+
+/// `Chat` (the 12 spec keys plus `avatar_url`).
+#[derive(Debug, Serialize)]
+pub struct Chat {
+    pub id: i64,
+    pub name: String,
+    pub created_at: String,
+    pub owner_id: i64,
+    pub member_ids: Vec<i64>,
+    pub group_tag_ids: Vec<i64>,
+    pub channel: bool,
+    pub archived: bool,
+    pub personal: bool,
+    pub public: bool,
+    pub last_message_at: String,
+    pub meet_room_url: String,
+    pub avatar_url: Option<String>,
+}
+
+/// `{"data": Chat, "meta": {"not_found_member_ids": [...]}}` of `POST /chats`.
+#[derive(Debug, Serialize)]
+pub struct CreatedChat {
+    pub data: Chat,
+    pub meta: CreatedChatMeta,
+}
+
+/// `meta` of `POST /chats`.
+#[derive(Debug, Serialize)]
+pub struct CreatedChatMeta {
+    pub not_found_member_ids: Vec<i64>,
+}
+
+/// `Thread`.
+#[derive(Debug, Serialize)]
+pub struct Thread {
+    pub id: i64,
+    pub chat_id: i64,
+    pub message_id: Option<i64>,
+    pub message_chat_id: Option<i64>,
+    pub updated_at: String,
+}
+
+// ---- messages -----------------------------------------------------------------------
+
+/// `Message`.
+#[derive(Debug, Serialize)]
+pub struct Message {
+    pub id: i64,
+    /// `discussion|thread|user`.
+    pub entity_type: &'static str,
+    pub entity_id: i64,
+    pub chat_id: i64,
+    pub root_chat_id: i64,
+    pub content: String,
+    pub user_id: i64,
+    pub created_at: String,
+    pub url: String,
+    pub files: Vec<File>,
+    pub voice_content: Option<Value>,
+    pub buttons: Option<Value>,
+    pub thread: Option<MessageThread>,
+    pub forwarding: Option<Value>,
+    pub parent_message_id: Option<i64>,
+    pub changed_at: Option<String>,
+    pub deleted_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_avatar_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+}
+
+/// `Message.thread`.
+#[derive(Debug, Serialize)]
+pub struct MessageThread {
+    pub id: i64,
+    pub chat_id: i64,
+}
+
+/// `File`.
+#[derive(Debug, Serialize)]
+pub struct File {
+    pub id: i64,
+    pub key: String,
+    pub name: String,
+    /// `file|image`.
+    pub file_type: String,
+    pub url: String,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+}
+
+/// `Reaction`.
+#[derive(Debug, Serialize)]
+pub struct Reaction {
+    pub user_id: i64,
+    pub created_at: String,
+    pub code: String,
+    pub name: String,
+}
+
+// ---- tokens and audit ---------------------------------------------------------------
+
+/// `AccessTokenInfo`.
+#[derive(Debug, Serialize)]
+pub struct AccessTokenInfo {
+    pub id: i64,
+    pub token: String,
+    pub name: Option<String>,
+    pub user_id: i64,
+    pub scopes: Vec<String>,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+    pub expires_in: Option<i64>,
+    pub last_used_at: Option<String>,
+}
+
+/// `AuditEvent`.
+#[derive(Debug, Serialize)]
+pub struct AuditEvent {
+    pub id: String,
+    pub created_at: String,
+    pub event_key: String,
+    pub entity_id: String,
+    pub entity_type: String,
+    pub actor_id: String,
+    pub actor_type: String,
+    pub details: Value,
+    pub ip_address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+// ---- requests -----------------------------------------------------------------------
+
+/// `{"chat": {...}}` of `POST /chats`.
+#[derive(Debug, Deserialize)]
+pub struct ChatCreateRequest {
+    pub chat: ChatCreate,
+}
+
+/// `ChatCreateRequest.chat`.
+#[derive(Debug, Deserialize)]
+pub struct ChatCreate {
+    pub name: String,
+    #[serde(default)]
+    pub member_ids: Vec<i64>,
+    #[serde(default)]
+    pub group_tag_ids: Vec<i64>,
+    #[serde(default)]
+    pub channel: bool,
+    #[serde(default)]
+    pub public: bool,
+}
+
+/// `{"chat": {...}}` of `PUT /chats/{id}`.
+#[derive(Debug, Deserialize)]
+pub struct ChatUpdateRequest {
+    pub chat: ChatUpdate,
+}
+
+/// `ChatUpdateRequest.chat`.
+#[derive(Debug, Deserialize)]
+pub struct ChatUpdate {
+    pub name: Option<String>,
+    pub public: Option<bool>,
+}
+
+/// `{"message": {...}, "link_preview"?}` of `POST /messages`.
+#[derive(Debug, Deserialize)]
+pub struct MessageCreateRequest {
+    pub message: MessageCreate,
+    #[serde(default)]
+    pub link_preview: bool,
+}
+
+/// `MessageCreateRequest.message`.
+#[derive(Debug, Deserialize)]
+pub struct MessageCreate {
+    pub entity_type: Option<String>,
+    pub entity_id: i64,
+    pub content: String,
+    #[serde(default)]
+    pub files: Vec<FileInput>,
+    pub buttons: Option<Value>,
+    pub parent_message_id: Option<i64>,
+    pub display_avatar_url: Option<String>,
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub skip_invite_mentions: bool,
+}
+
+/// A file of a new message.
+#[derive(Debug, Deserialize)]
+pub struct FileInput {
+    pub key: String,
+    pub name: String,
+    pub file_type: Option<String>,
+    #[serde(default)]
+    pub size: i64,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+}
+
+/// `{"message": {...}}` of `PUT /messages/{id}`.
+#[derive(Debug, Deserialize)]
+pub struct MessageUpdateRequest {
+    pub message: MessageUpdate,
+}
+
+/// `MessageUpdateRequest.message`.
+#[derive(Debug, Deserialize)]
+pub struct MessageUpdate {
+    pub content: Option<String>,
+    pub files: Option<Vec<FileInput>>,
+    pub buttons: Option<Value>,
+    pub display_avatar_url: Option<String>,
+    pub display_name: Option<String>,
+}
+
+/// `{"user": {...}, "skip_email_notify"?}` of `POST /users`.
+#[derive(Debug, Deserialize)]
+pub struct UserCreateRequest {
+    pub user: UserFields,
+    #[serde(default)]
+    pub skip_email_notify: bool,
+}
+
+/// `{"user": {...}}` of `PUT /users/{id}`.
+#[derive(Debug, Deserialize)]
+pub struct UserUpdateRequest {
+    pub user: UserFields,
+}
+
+/// The user fields a client may set.
+#[derive(Debug, Default, Deserialize)]
+pub struct UserFields {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
+    pub nickname: Option<String>,
+    pub department: Option<String>,
+    pub title: Option<String>,
+    pub role: Option<String>,
+    pub suspended: Option<bool>,
+    pub list_tags: Option<Vec<String>>,
+    pub chat_ids: Option<Vec<i64>>,
+    pub custom_properties: Option<Vec<Value>>,
+}
+
+/// `{"status": {...}}`.
+#[derive(Debug, Deserialize)]
+pub struct StatusUpdateRequest {
+    pub status: StatusUpdate,
+}
+
+/// `StatusUpdateRequest.status`.
+#[derive(Debug, Deserialize)]
+pub struct StatusUpdate {
+    pub emoji: String,
+    pub title: String,
+    pub expires_at: Option<String>,
+    #[serde(default)]
+    pub is_away: bool,
+    pub away_message: Option<String>,
+}
+
+/// `{"group_tag": {"name"}}`.
+#[derive(Debug, Deserialize)]
+pub struct GroupTagRequest {
+    pub group_tag: GroupTagFields,
+}
+
+/// `GroupTagRequest.group_tag`.
+#[derive(Debug, Deserialize)]
+pub struct GroupTagFields {
+    pub name: String,
+}
+
+/// `{member_ids, silent?}`.
+#[derive(Debug, Deserialize)]
+pub struct AddMembersRequest {
+    pub member_ids: Vec<i64>,
+    #[serde(default)]
+    pub silent: bool,
+}
+
+/// `{group_tag_ids}`.
+#[derive(Debug, Deserialize)]
+pub struct AddTagsRequest {
+    pub group_tag_ids: Vec<i64>,
+}
+
+/// `{role}`.
+#[derive(Debug, Deserialize)]
+pub struct UpdateMemberRoleRequest {
+    pub role: String,
+}
+
+/// `{code, name?}`.
+#[derive(Debug, Deserialize)]
+pub struct ReactionRequest {
+    pub code: String,
+    pub name: Option<String>,
+}
+
+/// `{message_id?}` of `PUT /chats/{id}/unread`.
+#[derive(Debug, Default, Deserialize)]
+pub struct UnreadRequest {
+    pub message_id: Option<i64>,
+}
