@@ -89,7 +89,16 @@ pub fn spawn_background(
         state.config.delivery.clone(),
     )
     .map_err(|e| anyhow::anyhow!("webhook dispatcher: {e}"))?;
-    Ok(Some(tokio::spawn(dispatcher.run(shutdown))))
+    let exports = resolvers::integrations::exports::ExportWorker::new(
+        state.db.clone(),
+        state.bus.clone(),
+        state.env.clone(),
+        state.config.delivery.poll,
+    );
+    Ok(Some(tokio::spawn(async move {
+        let shutdown = futures::future::FutureExt::shared(Box::pin(shutdown));
+        tokio::join!(dispatcher.run(shutdown.clone()), exports.run(shutdown));
+    })))
 }
 
 /// Connect to the configured database (no migration).

@@ -2,18 +2,24 @@
 
 pub mod api_tokens;
 pub mod attachments;
+pub mod bot_events;
+pub mod bots;
+pub mod chat_exports;
 pub mod chat_group_tags;
 pub mod chat_members;
 pub mod chats;
 pub mod departments;
+pub mod drafts;
 pub mod events;
 pub mod group_tag_members;
 pub mod group_tags;
 pub mod idempotency_keys;
+pub mod link_previews;
 pub mod message_revisions;
 pub mod messages;
 pub mod reactions;
 pub mod users;
+pub mod views;
 pub mod webhook_attempts;
 pub mod webhook_deliveries;
 pub mod webhook_endpoints;

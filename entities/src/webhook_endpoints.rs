@@ -18,6 +18,11 @@ pub struct Model {
     /// Why the endpoint was disabled (410 Gone, retry budget exhausted, ...).
     pub disabled_reason: Option<String>,
     pub created_at: DateTimeUtc,
+    /// `standard` (Standard Webhooks), `pachca` (a bot's outgoing webhook, see `bots`) or
+    /// `export` (a one-shot export-ready notice): how a delivery is rendered and signed.
+    pub format: String,
+    /// The bot user owning a `pachca` endpoint.
+    pub owner_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,7 @@ mod m20261121_000002_create_search;
 mod m20261121_000003_create_event_log;
 mod m20261121_000004_create_tasks;
 mod m20261121_000007_pachca;
+mod m20261121_000008_integrations;
 
 /// Every migration, in order. Applied migrations are frozen history: never edit one,
 /// add a new file instead.
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_create_event_log::Migration),
             Box::new(m20261121_000004_create_tasks::Migration),
             Box::new(m20261121_000007_pachca::Migration),
+            Box::new(m20261121_000008_integrations::Migration),
         ]
     }
 }

@@ -231,6 +231,83 @@ pub enum EventKind {
         /// `true` when linked, `false` when unlinked.
         added: bool,
     },
+    // ---- integrations (bots, views, link previews, exports, drafts) ----
+    /// A bot was created or its settings or tokens changed.
+    BotChanged {
+        /// The bot (its user id).
+        bot_id: i64,
+    },
+    /// A bot was deleted.
+    BotDeleted {
+        /// The bot (its user id).
+        bot_id: i64,
+    },
+    /// A bot removed an event from its history.
+    BotEventDeleted {
+        /// The bot.
+        bot_id: i64,
+        /// The history entry.
+        id: String,
+    },
+    /// A new message has links in the unfurl domains of bots in its chat.
+    LinksShared {
+        /// The message's chat.
+        chat_id: i64,
+        /// The message.
+        message_id: i64,
+        /// Per bot: its links, as (url, matched domain).
+        bot_links: Vec<(i64, Vec<(String, String)>)>,
+    },
+    /// A bot attached link previews to a message.
+    LinkPreviewsChanged {
+        /// The message's chat.
+        chat_id: i64,
+        /// The message.
+        message_id: i64,
+    },
+    /// A view was opened, answered or closed.
+    ViewChanged {
+        /// The view.
+        view_id: String,
+        /// The user it is shown to.
+        user_id: i64,
+    },
+    /// A user submitted a view.
+    ViewSubmitted {
+        /// The view.
+        view_id: String,
+        /// The bot that opened it.
+        bot_id: i64,
+        /// This submission.
+        submit_id: String,
+        /// Who submitted it.
+        user_id: i64,
+        /// The chat of the button that opened it.
+        chat_id: Option<i64>,
+        /// The bot's callback id.
+        callback_id: Option<String>,
+        /// The bot's metadata.
+        private_metadata: Option<String>,
+        /// Field values.
+        data: Json,
+    },
+    /// A chat export was requested.
+    ChatExportRequested {
+        /// The export.
+        export_id: i64,
+    },
+    /// A chat export's archive is ready.
+    ChatExportReady {
+        /// The export.
+        export_id: i64,
+    },
+    /// A draft was saved, changed or deleted (private to its author).
+    DraftChanged {
+        /// The draft.
+        draft_id: i64,
+        /// Its chat.
+        chat_id: i64,
+    },
 }
 
 /// Every event type name, as stored and as webhook subscribers name them.
@@ -264,6 +341,17 @@ pub const EVENT_TYPES: &[&str] = &[
     "group_tag_updated",
     "group_tag_deleted",
     "chat_group_tags_changed",
+    // integrations
+    "bot_changed",
+    "bot_deleted",
+    "bot_event_deleted",
+    "links_shared",
+    "link_previews_changed",
+    "view_changed",
+    "view_submitted",
+    "chat_export_requested",
+    "chat_export_ready",
+    "draft_changed",
 ];
 
 /// What happened to the users of a [`EventKind::ChatMembershipChanged`].
@@ -303,6 +391,9 @@ impl EventKind {
             | EventKind::TaskDeleted { task }
             | EventKind::TaskDependencyChanged { task, .. } => task.task.chat_id,
             EventKind::ChatGroupTagsChanged { chat_id, .. } => Some(*chat_id),
+            // integrations
+            EventKind::LinksShared { chat_id, .. }
+            | EventKind::LinkPreviewsChanged { chat_id, .. } => Some(*chat_id),
             _ => None,
         }
     }
@@ -338,6 +429,17 @@ impl EventKind {
             EventKind::GroupTagUpdated { .. } => "group_tag_updated",
             EventKind::GroupTagDeleted { .. } => "group_tag_deleted",
             EventKind::ChatGroupTagsChanged { .. } => "chat_group_tags_changed",
+            // integrations
+            EventKind::BotChanged { .. } => "bot_changed",
+            EventKind::BotDeleted { .. } => "bot_deleted",
+            EventKind::BotEventDeleted { .. } => "bot_event_deleted",
+            EventKind::LinksShared { .. } => "links_shared",
+            EventKind::LinkPreviewsChanged { .. } => "link_previews_changed",
+            EventKind::ViewChanged { .. } => "view_changed",
+            EventKind::ViewSubmitted { .. } => "view_submitted",
+            EventKind::ChatExportRequested { .. } => "chat_export_requested",
+            EventKind::ChatExportReady { .. } => "chat_export_ready",
+            EventKind::DraftChanged { .. } => "draft_changed",
         }
     }
 
@@ -380,6 +482,17 @@ impl EventKind {
                 ("group_tag", Some(*tag_id))
             }
             EventKind::ChatGroupTagsChanged { chat_id, .. } => ("chat", Some(*chat_id)),
+
+            // integrations
+            EventKind::BotChanged { bot_id }
+            | EventKind::BotDeleted { bot_id }
+            | EventKind::BotEventDeleted { bot_id, .. } => ("bot", Some(*bot_id)),
+            EventKind::LinksShared { message_id, .. }
+            | EventKind::LinkPreviewsChanged { message_id, .. } => ("message", Some(*message_id)),
+            EventKind::ViewChanged { .. } | EventKind::ViewSubmitted { .. } => ("view", None),
+            EventKind::ChatExportRequested { export_id }
+            | EventKind::ChatExportReady { export_id } => ("chat_export", Some(*export_id)),
+            EventKind::DraftChanged { draft_id, .. } => ("draft", Some(*draft_id)),
         }
     }
 }
@@ -448,6 +561,7 @@ pub(crate) async fn record(
     .insert(txn)
     .await?;
     crate::webhooks::enqueue(txn, &stored).await?;
+    crate::integrations::route(txn, ctx, &kind, &stored).await?;
     Ok(Event {
         id: stored.id,
         seq,

@@ -477,4 +477,5 @@ pub struct Mutation(
     PeopleMutation,
     crate::integrations::IntegrationsMutation,
     crate::tasks::TaskMutation,
+    crate::bots::BotsMutation,
 );

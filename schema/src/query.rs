@@ -262,5 +262,6 @@ pub struct Query(
     MessagingQuery,
     crate::integrations::IntegrationsQuery,
     crate::tasks::TaskQuery,
+    crate::bots::BotsQuery,
     FederationEntities,
 );

@@ -26,6 +26,7 @@ mod interactive;
 mod limits;
 mod mutations;
 mod pachca;
+mod pachca_integrations;
 mod queries;
 mod statements;
 mod subscriptions;

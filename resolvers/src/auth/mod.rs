@@ -10,6 +10,7 @@ pub use tokens::{
     CreateApiTokenInput, CreatedApiToken, create_api_token, current_api_token, issue_api_token,
     list_api_tokens, revoke_api_token,
 };
+pub(crate) use tokens::{generate as generate_token, hash_token};
 
 use chrono::Utc;
 use entities::{api_tokens, users};

@@ -109,6 +109,10 @@ scopes! {
     DepartmentsWrite => "departments:write" [owner admin],
     ApiTokensWrite => "api_tokens:write" [owner admin member guest bot],
     CustomPropertiesWrite => "custom_properties:write" [owner admin],
+    // integrations (SDK 1.6.1 scopes the stored spec lacks)
+    CompanyBotsRead => "company_bots:read" [owner admin],
+    DraftsRead => "drafts:read" [owner admin member guest],
+    DraftsWrite => "drafts:write" [owner admin member guest],
 }
 
 impl fmt::Display for Scope {

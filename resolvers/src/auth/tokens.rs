@@ -22,7 +22,8 @@ pub(crate) fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn generate() -> Result<String> {
+/// A new random token (`sbt_` + 64 hex characters).
+pub(crate) fn generate() -> Result<String> {
     let mut bytes = [0_u8; 32];
     getrandom::fill(&mut bytes)
         .map_err(|e| Error::internal(std::io::Error::other(e.to_string())))?;

@@ -189,9 +189,39 @@ impl Dispatcher {
                 )
                 .await;
         }
-        let (id, body) = render(&event);
+        let rendered = match endpoint.format.as_str() {
+            "pachca" => {
+                let payload = match endpoint.owner_id {
+                    Some(bot) => {
+                        crate::integrations::routing::payload_for(&self.db, event.id, bot).await?
+                    }
+                    None => None,
+                };
+                match payload {
+                    Some(p) => Rendered::Pachca(p),
+                    None => {
+                        return self
+                            .finish(
+                                delivery,
+                                Outcome::Dead("the bot event no longer exists".into()),
+                                None,
+                                0,
+                            )
+                            .await;
+                    }
+                }
+            }
+            "export" => Rendered::Plain(crate::integrations::exports::ready_body(
+                &event.payload,
+                event.created_at,
+            )?),
+            _ => {
+                let (id, body) = render(&event);
+                Rendered::Standard(id, body)
+            }
+        };
         let started = std::time::Instant::now();
-        let result = self.send(&endpoint, &id, &body).await;
+        let result = self.send(&endpoint, &rendered).await;
         let latency = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
         let (outcome, status) = match result {
             Ok((status, retry_after)) if (200..300).contains(&status) => {
@@ -225,8 +255,7 @@ impl Dispatcher {
     async fn send(
         &self,
         endpoint: &webhook_endpoints::Model,
-        id: &str,
-        body: &[u8],
+        rendered: &Rendered,
     ) -> std::result::Result<(u16, Option<Duration>), String> {
         // IP literals never reach the resolver: check the URL itself at every delivery.
         self.guard
@@ -234,19 +263,31 @@ impl Dispatcher {
             .await
             .map_err(|e| e.to_string())?;
         let ts = Utc::now().timestamp();
-        let signature = standard_sign(&endpoint.secret, id, ts, body)
-            .ok_or("the endpoint's secret is malformed")?;
-        let res = self
+        let request = self
             .client
             .post(&endpoint.url)
-            .header("content-type", "application/json")
-            .header("webhook-id", id)
-            .header("webhook-timestamp", ts.to_string())
-            .header("webhook-signature", signature)
-            .body(body.to_vec())
-            .send()
-            .await
-            .map_err(|e| describe(&e))?;
+            .header("content-type", "application/json");
+        let request = match rendered {
+            Rendered::Standard(id, body) => {
+                let signature = standard_sign(&endpoint.secret, id, ts, body)
+                    .ok_or("the endpoint's secret is malformed")?;
+                request
+                    .header("webhook-id", id.as_str())
+                    .header("webhook-timestamp", ts.to_string())
+                    .header("webhook-signature", signature)
+                    .body(body.clone())
+            }
+            Rendered::Pachca(payload) => {
+                // Stamped, serialised and signed per attempt: receivers reject a
+                // `webhook_timestamp` more than 60 s old.
+                let body =
+                    crate::integrations::routing::stamp(payload, ts).map_err(|e| e.to_string())?;
+                let signature = super::signing::hex_sign(&endpoint.secret, &body);
+                request.header("pachca-signature", signature).body(body)
+            }
+            Rendered::Plain(body) => request.body(body.clone()),
+        };
+        let res = request.send().await.map_err(|e| describe(&e))?;
         let retry_after = res
             .headers()
             .get("retry-after")
@@ -314,6 +355,16 @@ impl Dispatcher {
         let delay = jitter(base).max(retry_after.unwrap_or_default());
         Some(now + chrono::Duration::from_std(delay).unwrap_or_default())
     }
+}
+
+/// What a delivery sends, by endpoint format.
+enum Rendered {
+    /// Standard Webhooks: stable id and body, signed with the timestamp in headers.
+    Standard(String, Vec<u8>),
+    /// A bot's Pachca payload, stamped and signed at each attempt.
+    Pachca(serde_json::Value),
+    /// An unsigned body (export-ready notices).
+    Plain(Vec<u8>),
 }
 
 enum Outcome {

@@ -105,6 +105,7 @@ pub async fn list_webhook_endpoints(ctx: &Ctx) -> Result<Vec<webhook_endpoints::
     }
     Ok(webhook_endpoints::Entity::find()
         .filter(webhook_endpoints::Column::WorkspaceId.eq(ctx.workspace_id()))
+        .filter(webhook_endpoints::Column::Format.eq("standard"))
         .order_by_asc(webhook_endpoints::Column::Id)
         .all(&ctx.db)
         .await?)
@@ -116,6 +117,7 @@ async fn own_endpoint(ctx: &Ctx, id: i64) -> Result<webhook_endpoints::Model> {
     }
     webhook_endpoints::Entity::find_by_id(id)
         .filter(webhook_endpoints::Column::WorkspaceId.eq(ctx.workspace_id()))
+        .filter(webhook_endpoints::Column::Format.eq("standard"))
         .one(&ctx.db)
         .await?
         .ok_or(Error::NotFound("webhook endpoint"))
@@ -227,6 +229,7 @@ pub(crate) async fn enqueue<C: ConnectionTrait>(txn: &C, event: &events::Model) 
     let endpoints = webhook_endpoints::Entity::find()
         .filter(webhook_endpoints::Column::WorkspaceId.eq(event.workspace_id))
         .filter(webhook_endpoints::Column::Active.eq(true))
+        .filter(webhook_endpoints::Column::Format.eq("standard"))
         .all(txn)
         .await?;
     let wanted: Vec<_> = endpoints
