@@ -18,3 +18,12 @@ pub mod webhook_deliveries;
 pub mod webhook_endpoints;
 pub mod workspace_cursors;
 pub mod workspaces;
+// meetings (Pulse)
+pub mod calendar_feeds;
+pub mod call_participants;
+pub mod calls;
+pub mod meeting_attendees;
+pub mod meeting_note_revisions;
+pub mod meeting_notes;
+pub mod meetings;
+pub mod transcript_segments;

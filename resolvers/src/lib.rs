@@ -10,6 +10,7 @@ mod error;
 pub mod events;
 pub mod files;
 pub mod idempotency;
+pub mod meetings;
 pub mod messages;
 pub mod pagination;
 pub mod people;

@@ -29,6 +29,15 @@ pub enum Kind {
     WebhookEndpoint,
     /// `WebhookDelivery`
     WebhookDelivery,
+    // meetings (Pulse)
+    /// `Meeting`
+    Meeting,
+    /// `Call`
+    Call,
+    /// `MeetingNote`
+    MeetingNote,
+    /// `TranscriptSegment`
+    TranscriptSegment,
 }
 
 impl Kind {
@@ -43,6 +52,10 @@ impl Kind {
             Kind::Workspace => "Workspace",
             Kind::WebhookEndpoint => "WebhookEndpoint",
             Kind::WebhookDelivery => "WebhookDelivery",
+            Kind::Meeting => "Meeting",
+            Kind::Call => "Call",
+            Kind::MeetingNote => "MeetingNote",
+            Kind::TranscriptSegment => "TranscriptSegment",
         }
     }
 
@@ -57,6 +70,10 @@ impl Kind {
             Kind::Workspace,
             Kind::WebhookEndpoint,
             Kind::WebhookDelivery,
+            Kind::Meeting,
+            Kind::Call,
+            Kind::MeetingNote,
+            Kind::TranscriptSegment,
         ]
         .into_iter()
         .find(|k| k.name() == name)

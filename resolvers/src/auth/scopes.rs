@@ -108,6 +108,9 @@ scopes! {
     SearchMessages => "search:messages" [owner admin member guest bot],
     DepartmentsWrite => "departments:write" [owner admin],
     ApiTokensWrite => "api_tokens:write" [owner admin member guest bot],
+    // meetings (Pulse)
+    MeetingsRead => "meetings:read" [owner admin member guest bot],
+    MeetingsWrite => "meetings:write" [owner admin member guest bot],
 }
 
 impl fmt::Display for Scope {
