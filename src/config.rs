@@ -100,6 +100,25 @@ pub struct Config {
     #[arg(long, env = "SWITCHBOARD_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// The media server calls join (LiveKit-compatible): the URL clients connect to with
+    /// their join token.
+    #[arg(
+        long,
+        env = "SWITCHBOARD_LIVEKIT_URL",
+        default_value = "ws://127.0.0.1:7880"
+    )]
+    pub livekit_url: String,
+
+    /// The media server's API key: the issuer (`iss`) of every join token.
+    #[arg(long, env = "SWITCHBOARD_LIVEKIT_API_KEY", default_value = "devkey")]
+    pub livekit_api_key: String,
+
+    /// The media server's API secret, which signs join tokens (HS256). Required in
+    /// production (and must not be the development server's well-known `secret`); in dev
+    /// the development server's pair (`devkey` / `secret`) is used when unset.
+    #[arg(long, env = "SWITCHBOARD_LIVEKIT_API_SECRET", hide_env_values = true)]
+    pub livekit_api_secret: Option<String>,
+
     /// Rate-limit budgets (built-in defaults; tests set their own).
     #[arg(skip)]
     pub rate: resolvers::rate::RateConfig,
@@ -128,6 +147,9 @@ impl Config {
             files: "memory:".to_owned(),
             files_secret: None,
             public_url: None,
+            livekit_url: "ws://127.0.0.1:7880".to_owned(),
+            livekit_api_key: "switchboard-test".to_owned(),
+            livekit_api_secret: Some("switchboard-test-livekit-secret-0123456789".to_owned()),
             rate: resolvers::rate::RateConfig::default(),
             delivery: resolvers::webhooks::DispatcherConfig::default(),
         }

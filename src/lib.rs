@@ -3,6 +3,7 @@
 //! real HTTP and WebSocket.
 
 pub mod auth;
+pub mod calendar;
 pub mod config;
 pub mod files;
 pub mod graphiql;
@@ -38,6 +39,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/files/signed/{token}", get(files::download))
         .merge(rest::router(&state))
+        .route("/calendar/{file}", get(calendar::feed))
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

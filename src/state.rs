@@ -7,6 +7,7 @@ use resolvers::Env;
 use resolvers::auth::JwtConfig;
 use resolvers::events::Bus;
 use resolvers::files::FileStore;
+use resolvers::meetings::LiveKitConfig;
 use resolvers::rate::RateLimits;
 use schema::{AppSchema, SchemaConfig};
 use sea_orm::DatabaseConnection;
@@ -82,6 +83,24 @@ impl AppState {
         };
         let files = FileStore::open(&config.files, &files_secret)
             .map_err(|e| anyhow::anyhow!("SWITCHBOARD_FILES: {e}"))?;
+        let livekit = match &config.livekit_api_secret {
+            Some(secret) if !config.dev() && secret == resolvers::meetings::DEV_API_SECRET => {
+                anyhow::bail!(
+                    "SWITCHBOARD_LIVEKIT_API_SECRET: the development secret is refused when SWITCHBOARD_ENV=production"
+                )
+            }
+            Some(secret) => {
+                LiveKitConfig::new(&config.livekit_url, &config.livekit_api_key, secret)
+            }
+            None if config.dev() => LiveKitConfig::new(
+                &config.livekit_url,
+                resolvers::meetings::DEV_API_KEY,
+                resolvers::meetings::DEV_API_SECRET,
+            ),
+            None => anyhow::bail!(
+                "SWITCHBOARD_LIVEKIT_API_SECRET is required when SWITCHBOARD_ENV=production"
+            ),
+        };
         let env = Arc::new(Env {
             guard,
             rate: RateLimits::new(config.rate),
@@ -92,6 +111,7 @@ impl AppState {
                 .unwrap_or_default()
                 .trim_end_matches('/')
                 .to_owned(),
+            livekit,
         });
         Ok(AppState(Arc::new(App {
             db,

@@ -31,3 +31,12 @@ pub mod custom_property_values;
 pub mod task_dependencies;
 pub mod task_performers;
 pub mod tasks;
+// meetings (Pulse)
+pub mod calendar_feeds;
+pub mod call_participants;
+pub mod calls;
+pub mod meeting_attendees;
+pub mod meeting_note_revisions;
+pub mod meeting_notes;
+pub mod meetings;
+pub mod transcript_segments;

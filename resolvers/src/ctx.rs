@@ -97,6 +97,8 @@ pub struct Env {
     /// Switchboard hands out (download URLs, message links, upload targets). Empty when
     /// unknown: links are then relative.
     pub public_url: String,
+    /// The media server calls join (meetings).
+    pub livekit: crate::meetings::LiveKitConfig,
 }
 
 /// Database, bus, principal and origin of one request (or one WebSocket connection).

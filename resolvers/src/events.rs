@@ -15,7 +15,7 @@ use std::sync::Arc;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use entities::{chats, events, messages};
+use entities::{calls, chats, events, meetings, messages};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -308,6 +308,35 @@ pub enum EventKind {
         /// Its chat.
         chat_id: i64,
     },
+    // --- meetings (Pulse) ---
+    /// A meeting was scheduled, updated or cancelled, an attendee answered, or one of
+    /// its notes changed.
+    MeetingChanged {
+        /// The meeting as it now is.
+        meeting: meetings::Model,
+        /// What happened.
+        change: crate::meetings::MeetingChange,
+        /// The attendee who answered (RSVP).
+        user_id: Option<i64>,
+        /// The note concerned (note changes).
+        note_id: Option<i64>,
+    },
+    /// A call started, someone joined or left, it ended, or transcript segments arrived.
+    CallChanged {
+        /// The call as it now is.
+        call: calls::Model,
+        /// What happened.
+        change: crate::meetings::CallChange,
+        /// Who joined or left.
+        user_id: Option<i64>,
+    },
+    /// A user's calendar feed URL was rotated or disabled.
+    CalendarFeedChanged {
+        /// The feed's owner.
+        user_id: i64,
+        /// Whether a feed URL now works.
+        enabled: bool,
+    },
 }
 
 /// Every event type name, as stored and as webhook subscribers name them.
@@ -352,6 +381,10 @@ pub const EVENT_TYPES: &[&str] = &[
     "chat_export_requested",
     "chat_export_ready",
     "draft_changed",
+    // meetings (Pulse)
+    "meeting_changed",
+    "call_changed",
+    "calendar_feed_changed",
 ];
 
 /// What happened to the users of a [`EventKind::ChatMembershipChanged`].
@@ -440,6 +473,10 @@ impl EventKind {
             EventKind::ChatExportRequested { .. } => "chat_export_requested",
             EventKind::ChatExportReady { .. } => "chat_export_ready",
             EventKind::DraftChanged { .. } => "draft_changed",
+            // meetings (Pulse)
+            EventKind::MeetingChanged { .. } => "meeting_changed",
+            EventKind::CallChanged { .. } => "call_changed",
+            EventKind::CalendarFeedChanged { .. } => "calendar_feed_changed",
         }
     }
 
@@ -493,6 +530,10 @@ impl EventKind {
             EventKind::ChatExportRequested { export_id }
             | EventKind::ChatExportReady { export_id } => ("chat_export", Some(*export_id)),
             EventKind::DraftChanged { draft_id, .. } => ("draft", Some(*draft_id)),
+            // meetings (Pulse)
+            EventKind::MeetingChanged { meeting, .. } => ("meeting", Some(meeting.id)),
+            EventKind::CallChanged { call, .. } => ("call", Some(call.id)),
+            EventKind::CalendarFeedChanged { user_id, .. } => ("calendar_feed", Some(*user_id)),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod events;
 pub mod files;
 pub mod idempotency;
 pub mod integrations;
+pub mod meetings;
 pub mod messages;
 pub mod pagination;
 pub mod people;

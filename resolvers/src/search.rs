@@ -210,6 +210,59 @@ pub async fn search_users(ctx: &Ctx, query: &str, page: PageArgs) -> Result<Page
     Ok(Page::from_probe(rows, &page))
 }
 
+/// Filters of [`search_transcripts`].
+#[derive(Clone, Debug, Default)]
+pub struct TranscriptSearch {
+    /// The words to find.
+    pub query: String,
+    /// Only in this meeting's calls.
+    pub meeting_id: Option<i64>,
+    /// Only in this call.
+    pub call_id: Option<i64>,
+}
+
+/// Transcript segments matching the query in calls the caller can see (the meetings
+/// visibility rule), newest first.
+pub async fn search_transcripts(
+    ctx: &Ctx,
+    search: TranscriptSearch,
+    page: PageArgs,
+) -> Result<Page<entities::transcript_segments::Model>> {
+    ctx.require(Scope::SearchMessages)?;
+    ctx.require(Scope::MeetingsRead)?;
+    ctx.env
+        .rate
+        .check(&ctx.principal, crate::rate::Category::Search, None)?;
+    let backend = ctx.db.get_database_backend();
+    let (matches, term) = matcher(backend, "s", "transcript_segments_fts", &search.query)?;
+    let (visible, visible_values) =
+        crate::meetings::transcripts::visible_segment_sql(&ctx.principal);
+    let mut values: Vec<Value> = vec![term, ctx.workspace_id().into()];
+    values.extend(visible_values);
+    let mut sql = format!(
+        "SELECT s.* FROM transcript_segments s WHERE {matches} AND s.workspace_id = ? AND {visible}"
+    );
+    if let Some(meeting) = search.meeting_id {
+        sql.push_str(" AND s.meeting_id = ?");
+        values.push(meeting.into());
+    }
+    if let Some(call) = search.call_id {
+        sql.push_str(" AND s.call_id = ?");
+        values.push(call.into());
+    }
+    if let Some(after) = page.after {
+        sql.push_str(" AND s.id < ?");
+        values.push(after.into());
+    }
+    sql.push_str(" ORDER BY s.id DESC LIMIT ?");
+    values.push(i64::try_from(page.fetch()).unwrap_or(i64::MAX).into());
+    let rows = entities::transcript_segments::Entity::find()
+        .from_raw_sql(stmt(backend, &sql, values))
+        .all(&ctx.db)
+        .await?;
+    Ok(Page::from_probe(rows, &page))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

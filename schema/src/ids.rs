@@ -33,6 +33,15 @@ pub enum Kind {
     Task,
     /// `CustomProperty`
     CustomProperty,
+    // meetings (Pulse)
+    /// `Meeting`
+    Meeting,
+    /// `Call`
+    Call,
+    /// `MeetingNote`
+    MeetingNote,
+    /// `TranscriptSegment`
+    TranscriptSegment,
 }
 
 impl Kind {
@@ -49,6 +58,10 @@ impl Kind {
             Kind::WebhookDelivery => "WebhookDelivery",
             Kind::Task => "Task",
             Kind::CustomProperty => "CustomProperty",
+            Kind::Meeting => "Meeting",
+            Kind::Call => "Call",
+            Kind::MeetingNote => "MeetingNote",
+            Kind::TranscriptSegment => "TranscriptSegment",
         }
     }
 
@@ -65,6 +78,10 @@ impl Kind {
             Kind::WebhookDelivery,
             Kind::Task,
             Kind::CustomProperty,
+            Kind::Meeting,
+            Kind::Call,
+            Kind::MeetingNote,
+            Kind::TranscriptSegment,
         ]
         .into_iter()
         .find(|k| k.name() == name)

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod integrations;
 pub mod limits;
 pub mod loaders;
+pub mod meetings;
 pub mod mutation;
 pub mod query;
 pub mod subscription;

@@ -478,4 +478,5 @@ pub struct Mutation(
     crate::integrations::IntegrationsMutation,
     crate::tasks::TaskMutation,
     crate::bots::BotsMutation,
+    crate::meetings::MeetingsMutation,
 );

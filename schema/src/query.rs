@@ -242,6 +242,31 @@ impl SearchResults {
             .gql()?;
         Ok(connection(rows, |u| u.id, User))
     }
+    /// Matching transcript segments of calls you can see, newest first.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
+    async fn transcript_segments(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(desc = "Segments of this meeting's calls only.")] meeting_id: Option<ID>,
+        #[graphql(desc = "Segments of this call only.")] call_id: Option<ID>,
+    ) -> Result<async_graphql::connection::Connection<String, meeting::TranscriptSegment>> {
+        let page = PageArgs::parse(first, after.as_deref()).gql()?;
+        let search = resolvers::search::TranscriptSearch {
+            query: self.0.query.clone(),
+            meeting_id: meeting_id
+                .map(|id| ids::decode(&id, Kind::Meeting, "meetingId"))
+                .transpose()?,
+            call_id: call_id
+                .map(|id| ids::decode(&id, Kind::Call, "callId"))
+                .transpose()?,
+        };
+        let rows = resolvers::search::search_transcripts(rctx(ctx)?, search, page)
+            .await
+            .gql()?;
+        Ok(connection(rows, |s| s.id, meeting::TranscriptSegment))
+    }
 }
 
 /// A missing (or invisible, or foreign) object is `null` for nullable lookups; every
@@ -263,5 +288,6 @@ pub struct Query(
     crate::integrations::IntegrationsQuery,
     crate::tasks::TaskQuery,
     crate::bots::BotsQuery,
+    crate::meetings::MeetingsQuery,
     FederationEntities,
 );

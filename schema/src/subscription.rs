@@ -456,4 +456,8 @@ impl MessagingSubscription {
 /// The Subscription root.
 #[derive(MergedSubscription, Default)]
 #[graphql(name = "Subscription")]
-pub struct Subscription(MessagingSubscription, crate::tasks::TaskSubscription);
+pub struct Subscription(
+    MessagingSubscription,
+    crate::tasks::TaskSubscription,
+    crate::meetings::MeetingsSubscription,
+);

@@ -24,6 +24,7 @@ mod events;
 mod federation;
 mod interactive;
 mod limits;
+mod meetings;
 mod mutations;
 mod pachca;
 mod pachca_integrations;

@@ -113,6 +113,9 @@ scopes! {
     CompanyBotsRead => "company_bots:read" [owner admin],
     DraftsRead => "drafts:read" [owner admin member guest],
     DraftsWrite => "drafts:write" [owner admin member guest],
+    // meetings (Pulse)
+    MeetingsRead => "meetings:read" [owner admin member guest bot],
+    MeetingsWrite => "meetings:write" [owner admin member guest bot],
 }
 
 impl fmt::Display for Scope {

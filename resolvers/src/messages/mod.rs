@@ -622,6 +622,66 @@ pub fn is_thread(chat: &chats::Model) -> bool {
     chat.kind == ChatKind::Thread.as_str()
 }
 
+/// Post a `system` message (call started, call ended) into `chat_id` inside the caller's
+/// transaction, authored by `ctx`'s principal: the same row and the same `MessageAdded`
+/// event as [`send_message`], so it shows on every path. Post rights are not checked
+/// (the notice belongs to the chat's call, not to what the actor may write) and the
+/// actor never becomes a member; an archived or missing chat takes no notice (`None`).
+/// Publish the returned event after the commit.
+pub(crate) async fn post_system_message(
+    txn: &sea_orm::DatabaseTransaction,
+    ctx: &Ctx,
+    chat_id: i64,
+    content: String,
+    metadata: Option<Json>,
+) -> Result<Option<(messages::Model, crate::events::Event)>> {
+    let Some(chat) = chats::Entity::find_by_id(chat_id)
+        .filter(chats::Column::WorkspaceId.eq(ctx.workspace_id()))
+        .one(txn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if chat.archived_at.is_some() {
+        return Ok(None);
+    }
+    let now = Utc::now();
+    let message = messages::ActiveModel {
+        workspace_id: Set(ctx.workspace_id()),
+        chat_id: Set(chat_id),
+        author_id: Set(ctx.user_id()),
+        kind: Set(MessageKind::System.as_str().to_owned()),
+        content: Set(content),
+        metadata: Set(metadata),
+        buttons: Set(None),
+        reply_to_id: Set(None),
+        created_at: Set(now),
+        edited_at: Set(None),
+        deleted_at: Set(None),
+        pinned_at: Set(None),
+        pinned_by_id: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    chats::Entity::update_many()
+        .col_expr(chats::Column::LastMessageAt, Expr::value(now))
+        .filter(chats::Column::Id.eq(chat_id))
+        .exec(txn)
+        .await?;
+    reads::advance(txn, chat_id, ctx.user_id(), message.id).await?;
+    let event = record(
+        txn,
+        ctx,
+        EventKind::MessageAdded {
+            message: message.clone(),
+        },
+        None,
+    )
+    .await?;
+    Ok(Some((message, event)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

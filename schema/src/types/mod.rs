@@ -3,6 +3,8 @@
 
 mod chat;
 mod connection;
+/// Meetings ("Pulse").
+pub mod meeting;
 mod message;
 mod people;
 
