@@ -18,3 +18,13 @@ pub mod webhook_deliveries;
 pub mod webhook_endpoints;
 pub mod workspace_cursors;
 pub mod workspaces;
+// HR
+pub mod hr_attendance;
+pub mod hr_document_shares;
+pub mod hr_documents;
+pub mod hr_leave_balances;
+pub mod hr_leave_requests;
+pub mod hr_leave_types;
+pub mod hr_shifts;
+pub mod hr_site_members;
+pub mod hr_sites;

@@ -34,6 +34,8 @@ pub struct Model {
     pub last_activity_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// HR administrator: manages sites, rosters, leave and the document vault.
+    pub hr_admin: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261121_000001_create_core;
 mod m20261121_000002_create_search;
 mod m20261121_000003_create_event_log;
+mod m20261121_000005_create_hr;
 
 /// Every migration, in order. Applied migrations are frozen history: never edit one,
 /// add a new file instead.
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_create_core::Migration),
             Box::new(m20261121_000002_create_search::Migration),
             Box::new(m20261121_000003_create_event_log::Migration),
+            Box::new(m20261121_000005_create_hr::Migration),
         ]
     }
 }

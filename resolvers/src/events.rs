@@ -155,6 +155,11 @@ pub enum EventKind {
         /// Identifies this click.
         trigger_id: String,
     },
+    /// HR: attendance, leave, rosters, sites, the document vault (see [`crate::hr::HrEvent`]).
+    Hr {
+        /// What changed.
+        event: crate::hr::HrEvent,
+    },
 }
 
 /// Every event type name, as stored and as webhook subscribers name them.
@@ -174,6 +179,23 @@ pub const EVENT_TYPES: &[&str] = &[
     "api_token_revoked",
     "webhook_endpoint_changed",
     "button_clicked",
+    // HR
+    "hr_site_changed",
+    "hr_attendance_clocked_in",
+    "hr_attendance_clocked_out",
+    "hr_leave_type_changed",
+    "hr_leave_balance_changed",
+    "hr_leave_requested",
+    "hr_leave_approved",
+    "hr_leave_rejected",
+    "hr_leave_cancelled",
+    "hr_shift_changed",
+    "hr_roster_published",
+    "hr_document_uploaded",
+    "hr_document_shared",
+    "hr_document_deleted",
+    "hr_document_downloaded",
+    "hr_admin_changed",
 ];
 
 /// What happened to the users of a [`EventKind::ChatMembershipChanged`].
@@ -227,6 +249,7 @@ impl EventKind {
             EventKind::ApiTokenRevoked { .. } => "api_token_revoked",
             EventKind::WebhookEndpointChanged { .. } => "webhook_endpoint_changed",
             EventKind::ButtonClicked { .. } => "button_clicked",
+            EventKind::Hr { event } => event.type_name(),
         }
     }
 
@@ -252,6 +275,7 @@ impl EventKind {
             EventKind::WebhookEndpointChanged { endpoint_id } => {
                 ("webhook_endpoint", Some(*endpoint_id))
             }
+            EventKind::Hr { event } => event.subject(),
         }
     }
 }

@@ -29,6 +29,19 @@ pub enum Kind {
     WebhookEndpoint,
     /// `WebhookDelivery`
     WebhookDelivery,
+    // HR
+    /// `Site`
+    Site,
+    /// `AttendanceEntry`
+    AttendanceEntry,
+    /// `LeaveType`
+    LeaveType,
+    /// `LeaveRequest`
+    LeaveRequest,
+    /// `Shift`
+    Shift,
+    /// `HrDocument`
+    HrDocument,
 }
 
 impl Kind {
@@ -43,6 +56,12 @@ impl Kind {
             Kind::Workspace => "Workspace",
             Kind::WebhookEndpoint => "WebhookEndpoint",
             Kind::WebhookDelivery => "WebhookDelivery",
+            Kind::Site => "Site",
+            Kind::AttendanceEntry => "AttendanceEntry",
+            Kind::LeaveType => "LeaveType",
+            Kind::LeaveRequest => "LeaveRequest",
+            Kind::Shift => "Shift",
+            Kind::HrDocument => "HrDocument",
         }
     }
 
@@ -57,6 +76,12 @@ impl Kind {
             Kind::Workspace,
             Kind::WebhookEndpoint,
             Kind::WebhookDelivery,
+            Kind::Site,
+            Kind::AttendanceEntry,
+            Kind::LeaveType,
+            Kind::LeaveRequest,
+            Kind::Shift,
+            Kind::HrDocument,
         ]
         .into_iter()
         .find(|k| k.name() == name)

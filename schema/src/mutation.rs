@@ -476,4 +476,5 @@ pub struct Mutation(
     MessageMutation,
     PeopleMutation,
     crate::integrations::IntegrationsMutation,
+    crate::hr::HrMutation,
 );

@@ -261,5 +261,6 @@ pub struct Query(
     PeopleQuery,
     MessagingQuery,
     crate::integrations::IntegrationsQuery,
+    crate::hr::HrQuery,
     FederationEntities,
 );

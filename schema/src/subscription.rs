@@ -456,4 +456,4 @@ impl MessagingSubscription {
 /// The Subscription root.
 #[derive(MergedSubscription, Default)]
 #[graphql(name = "Subscription")]
-pub struct Subscription(MessagingSubscription);
+pub struct Subscription(MessagingSubscription, crate::hr::HrSubscription);

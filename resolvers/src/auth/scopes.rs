@@ -108,6 +108,9 @@ scopes! {
     SearchMessages => "search:messages" [owner admin member guest bot],
     DepartmentsWrite => "departments:write" [owner admin],
     ApiTokensWrite => "api_tokens:write" [owner admin member guest bot],
+    // HR: attendance, leave, rosters, the document vault.
+    HrRead => "hr:read" [owner admin member bot],
+    HrWrite => "hr:write" [owner admin member bot],
 }
 
 impl fmt::Display for Scope {
