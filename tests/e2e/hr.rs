@@ -353,7 +353,8 @@ async fn hr_closes_an_open_entry_and_others_may_not() {
             json!({ "u": t.manager.gid, "f": true }),
         )
         .await;
-    assert_eq!(code, "FORBIDDEN");
+    // A member's role carries no `users:update`: only owners and admins appoint HR.
+    assert_eq!(code, "INSUFFICIENT_SCOPE");
     app.gql_ok(&t.owner.token, set, json!({ "u": t.peer.gid, "f": true }))
         .await;
     let open = app

@@ -320,6 +320,7 @@ async fn main() -> anyhow::Result<()> {
             last_activity_at: Set(None),
             created_at: Set(at),
             updated_at: Set(at),
+            hr_admin: Set(false),
         });
     }
 

@@ -550,11 +550,11 @@ pub async fn create_leave_request(
         },
     };
     ctx.commit_one(txn, event).await?;
-    if let Some(approver) = approver {
-        if let Err(e) = notify_approver(ctx, &requester, &leave_type, &request, approver).await {
-            // The request stands; the approver still finds it in their list.
-            tracing::warn!(error = %e, request = request.id, "leave request: approver message not sent");
-        }
+    // The request stands if the message fails; the approver still finds it in their list.
+    if let Some(approver) = approver
+        && let Err(e) = notify_approver(ctx, &requester, &leave_type, &request, approver).await
+    {
+        tracing::warn!(error = %e, request = request.id, "leave request: approver message not sent");
     }
     Ok(request)
 }
