@@ -4,8 +4,16 @@
 //! [`DOWNLOAD`]) for whoever may read the file at that moment — an export's requester, a
 //! message's reader — and expire quickly. The route itself needs no credential: the
 //! token is the credential. A tampered, expired or unknown token answers 404.
+//!
+//! HR vault links ([`resolvers::hr::vault::PURPOSE`]) are served here too, but through
+//! the vault's own operation: it re-checks that the user the link was issued to may
+//! still see the document and records the download (who, which document, from which
+//! address) in the event log before any byte is sent.
 
-use axum::extract::{Path, State};
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use resolvers::files::{Grant, display_name};
@@ -25,10 +33,15 @@ pub fn signed_url(state: &AppState, grant: &Grant) -> String {
 }
 
 /// Serve the file a valid token grants.
-pub async fn download(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+pub async fn download(
+    State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Path(token): Path<String>,
+) -> Response {
+    let ip = peer.map(|Extension(ConnectInfo(addr))| addr.ip().to_string());
     let grant = match state.env.files.verify(&token, DOWNLOAD) {
         Ok(grant) => grant,
-        Err(_) => return not_found(),
+        Err(_) => return vault_download(&state, ip, &token).await,
     };
     match state.env.files.get(&grant.key).await {
         Ok(bytes) => file_response(&grant.name, bytes),
@@ -66,6 +79,24 @@ pub fn file_response(name: &str, bytes: bytes::Bytes) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     response
+}
+
+/// A vault document's bytes, audited by the domain; any other token is a 404.
+async fn vault_download(state: &AppState, ip: Option<String>, token: &str) -> Response {
+    match resolvers::hr::vault::download(&state.db, &state.bus, &state.env, token, ip).await {
+        Ok(found) => {
+            let mut response = file_response(&found.document.file_name, found.bytes);
+            if let Ok(v) = HeaderValue::from_str(&found.document.mime_type) {
+                response.headers_mut().insert(header::CONTENT_TYPE, v);
+            }
+            response
+        }
+        Err(resolvers::Error::NotFound(_)) => not_found(),
+        Err(e) => {
+            tracing::error!(error = ?e, "vault download failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
 }
 
 fn not_found() -> Response {

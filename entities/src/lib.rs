@@ -40,3 +40,13 @@ pub mod meeting_note_revisions;
 pub mod meeting_notes;
 pub mod meetings;
 pub mod transcript_segments;
+// HR
+pub mod hr_attendance;
+pub mod hr_document_shares;
+pub mod hr_documents;
+pub mod hr_leave_balances;
+pub mod hr_leave_requests;
+pub mod hr_leave_types;
+pub mod hr_shifts;
+pub mod hr_site_members;
+pub mod hr_sites;

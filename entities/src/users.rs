@@ -36,6 +36,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Set when the user was removed from the workspace (the row stays for authorship).
     pub deleted_at: Option<DateTimeUtc>,
+    /// HR administrator: manages sites, rosters, leave and the document vault.
+    pub hr_admin: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ mod m20261121_000001_create_core;
 mod m20261121_000002_create_search;
 mod m20261121_000003_create_event_log;
 mod m20261121_000004_create_tasks;
+mod m20261121_000005_create_hr;
 mod m20261121_000006_create_meetings;
 mod m20261121_000007_pachca;
 mod m20261121_000008_integrations;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_create_search::Migration),
             Box::new(m20261121_000003_create_event_log::Migration),
             Box::new(m20261121_000004_create_tasks::Migration),
+            Box::new(m20261121_000005_create_hr::Migration),
             Box::new(m20261121_000006_create_meetings::Migration),
             Box::new(m20261121_000007_pachca::Migration),
             Box::new(m20261121_000008_integrations::Migration),

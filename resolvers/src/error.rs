@@ -43,6 +43,17 @@ pub enum Error {
         /// Which limit.
         message: String,
     },
+    /// A named domain rule refused the request (`OUTSIDE_GEOFENCE`, `LEAVE_OVERLAP`,
+    /// `INVALID_STATE`, …): the code is the rule's own, so every edge can tell them apart.
+    #[error("{field}: {message}")]
+    Rule {
+        /// The rule's stable code.
+        code: &'static str,
+        /// The field or object at fault.
+        field: String,
+        /// Why, with the figures that matter (distances, dates, balances).
+        message: String,
+    },
     /// The credential spent its budget for this kind of request.
     #[error("rate limit exceeded: retry in {retry_after} s")]
     RateLimited {
@@ -70,6 +81,7 @@ impl Error {
             Error::Invalid { .. } => "BAD_USER_INPUT",
             Error::Conflict { .. } => "CONFLICT",
             Error::LimitExceeded { .. } => "LIMIT_EXCEEDED",
+            Error::Rule { code, .. } => code,
             Error::RateLimited { .. } => "RATE_LIMITED",
             Error::Dependency(rule) => rule.code(),
             Error::Internal(_) => "INTERNAL_SERVER_ERROR",
@@ -81,7 +93,8 @@ impl Error {
         match self {
             Error::Invalid { field, .. }
             | Error::Conflict { field, .. }
-            | Error::LimitExceeded { field, .. } => Some(field),
+            | Error::LimitExceeded { field, .. }
+            | Error::Rule { field, .. } => Some(field),
             Error::Dependency(rule) => Some(rule.field()),
             _ => None,
         }
@@ -106,6 +119,15 @@ impl Error {
     /// A limit reached on `field`.
     pub fn limit(field: impl Into<String>, message: impl Into<String>) -> Self {
         Error::LimitExceeded {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A named rule (`code`) refused the request on `field`.
+    pub fn rule(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Rule {
+            code,
             field: field.into(),
             message: message.into(),
         }

@@ -337,6 +337,11 @@ pub enum EventKind {
         /// Whether a feed URL now works.
         enabled: bool,
     },
+    /// HR: attendance, leave, rosters, sites, the document vault (see [`crate::hr::HrEvent`]).
+    Hr {
+        /// What changed.
+        event: crate::hr::HrEvent,
+    },
 }
 
 /// Every event type name, as stored and as webhook subscribers name them.
@@ -385,6 +390,23 @@ pub const EVENT_TYPES: &[&str] = &[
     "meeting_changed",
     "call_changed",
     "calendar_feed_changed",
+    // HR
+    "hr_site_changed",
+    "hr_attendance_clocked_in",
+    "hr_attendance_clocked_out",
+    "hr_leave_type_changed",
+    "hr_leave_balance_changed",
+    "hr_leave_requested",
+    "hr_leave_approved",
+    "hr_leave_rejected",
+    "hr_leave_cancelled",
+    "hr_shift_changed",
+    "hr_roster_published",
+    "hr_document_uploaded",
+    "hr_document_shared",
+    "hr_document_deleted",
+    "hr_document_downloaded",
+    "hr_admin_changed",
 ];
 
 /// What happened to the users of a [`EventKind::ChatMembershipChanged`].
@@ -477,6 +499,7 @@ impl EventKind {
             EventKind::MeetingChanged { .. } => "meeting_changed",
             EventKind::CallChanged { .. } => "call_changed",
             EventKind::CalendarFeedChanged { .. } => "calendar_feed_changed",
+            EventKind::Hr { event } => event.type_name(),
         }
     }
 
@@ -534,6 +557,7 @@ impl EventKind {
             EventKind::MeetingChanged { meeting, .. } => ("meeting", Some(meeting.id)),
             EventKind::CallChanged { call, .. } => ("call", Some(call.id)),
             EventKind::CalendarFeedChanged { user_id, .. } => ("calendar_feed", Some(*user_id)),
+            EventKind::Hr { event } => event.subject(),
         }
     }
 }

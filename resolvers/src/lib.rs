@@ -9,6 +9,7 @@ pub mod db;
 mod error;
 pub mod events;
 pub mod files;
+pub mod hr;
 pub mod idempotency;
 pub mod integrations;
 pub mod meetings;

@@ -42,6 +42,19 @@ pub enum Kind {
     MeetingNote,
     /// `TranscriptSegment`
     TranscriptSegment,
+    // HR
+    /// `Site`
+    Site,
+    /// `AttendanceEntry`
+    AttendanceEntry,
+    /// `LeaveType`
+    LeaveType,
+    /// `LeaveRequest`
+    LeaveRequest,
+    /// `Shift`
+    Shift,
+    /// `HrDocument`
+    HrDocument,
 }
 
 impl Kind {
@@ -62,6 +75,12 @@ impl Kind {
             Kind::Call => "Call",
             Kind::MeetingNote => "MeetingNote",
             Kind::TranscriptSegment => "TranscriptSegment",
+            Kind::Site => "Site",
+            Kind::AttendanceEntry => "AttendanceEntry",
+            Kind::LeaveType => "LeaveType",
+            Kind::LeaveRequest => "LeaveRequest",
+            Kind::Shift => "Shift",
+            Kind::HrDocument => "HrDocument",
         }
     }
 
@@ -82,6 +101,12 @@ impl Kind {
             Kind::Call,
             Kind::MeetingNote,
             Kind::TranscriptSegment,
+            Kind::Site,
+            Kind::AttendanceEntry,
+            Kind::LeaveType,
+            Kind::LeaveRequest,
+            Kind::Shift,
+            Kind::HrDocument,
         ]
         .into_iter()
         .find(|k| k.name() == name)

@@ -479,4 +479,5 @@ pub struct Mutation(
     crate::tasks::TaskMutation,
     crate::bots::BotsMutation,
     crate::meetings::MeetingsMutation,
+    crate::hr::HrMutation,
 );

@@ -289,5 +289,6 @@ pub struct Query(
     crate::tasks::TaskQuery,
     crate::bots::BotsQuery,
     crate::meetings::MeetingsQuery,
+    crate::hr::HrQuery,
     FederationEntities,
 );

@@ -460,4 +460,5 @@ pub struct Subscription(
     MessagingSubscription,
     crate::tasks::TaskSubscription,
     crate::meetings::MeetingsSubscription,
+    crate::hr::HrSubscription,
 );

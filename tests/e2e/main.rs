@@ -22,6 +22,7 @@ mod bad_input;
 mod cli;
 mod events;
 mod federation;
+mod hr;
 mod interactive;
 mod limits;
 mod meetings;

@@ -321,6 +321,7 @@ async fn main() -> anyhow::Result<()> {
             deleted_at: Set(None),
             created_at: Set(at),
             updated_at: Set(at),
+            hr_admin: Set(false),
         });
     }
 

@@ -116,6 +116,9 @@ scopes! {
     // meetings (Pulse)
     MeetingsRead => "meetings:read" [owner admin member guest bot],
     MeetingsWrite => "meetings:write" [owner admin member guest bot],
+    // HR: attendance, leave, rosters, the document vault.
+    HrRead => "hr:read" [owner admin member bot],
+    HrWrite => "hr:write" [owner admin member bot],
 }
 
 impl fmt::Display for Scope {

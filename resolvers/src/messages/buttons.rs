@@ -78,8 +78,8 @@ async fn perform_builtin(ctx: &Ctx, message: &messages::Model, action: &str) -> 
     let (area, rest) = action.split_once(':').unwrap_or((action, ""));
     // One arm per area that posts actionable messages; each calls that area's own
     // operation, whose authorization applies to the clicking user.
-    #[allow(clippy::match_single_binding)]
     match area {
+        "leave" => crate::hr::leave::perform_button(ctx, rest).await,
         _ => {
             let _ = (ctx, message, rest);
             Err(Error::invalid(

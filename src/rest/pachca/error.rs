@@ -203,6 +203,9 @@ impl From<resolvers::Error> for Failure {
                 Failure::unprocessable(&snake_key(&field), code, message)
             }
             E::RateLimited { retry_after } => Failure::rate_limited(retry_after),
+            E::Rule { field, message, .. } => {
+                Failure::unprocessable(&snake_key(&field), "invalid", message)
+            }
             E::Dependency(rule) => {
                 Failure::unprocessable(&snake_key(rule.field()), "invalid", rule.to_string())
             }
