@@ -213,7 +213,7 @@ pub async fn list_users(
 pub struct SetStatusInput {
     /// One emoji (required unless clearing).
     pub emoji: String,
-    /// Short text, up to 255 characters.
+    /// Short text, up to 50 characters.
     pub title: String,
     /// When the status clears itself; must be in the future.
     pub expires_at: Option<DateTime<Utc>>,
@@ -226,41 +226,8 @@ pub struct SetStatusInput {
 /// Set the caller's own status.
 pub async fn set_status(ctx: &Ctx, input: SetStatusInput) -> Result<users::Model> {
     ctx.require(Scope::ProfileStatusWrite)?;
-    let emoji = input.emoji.trim();
-    if emoji.is_empty() {
-        return Err(Error::invalid("emoji", "must not be empty"));
-    }
-    if emoji.chars().count() > 16 {
-        return Err(Error::invalid(
-            "emoji",
-            "must be one emoji (at most 16 characters)",
-        ));
-    }
-    if input.title.chars().count() > 255 {
-        return Err(Error::invalid("title", "must be at most 255 characters"));
-    }
-    if input
-        .away_message
-        .as_ref()
-        .is_some_and(|m| m.chars().count() > 1024)
-    {
-        return Err(Error::invalid(
-            "awayMessage",
-            "must be at most 1024 characters",
-        ));
-    }
-    if input.expires_at.is_some_and(|at| at <= Utc::now()) {
-        return Err(Error::invalid("expiresAt", "must be in the future"));
-    }
     let me = get_me(ctx).await?;
-    let mut am: users::ActiveModel = me.into();
-    am.status_emoji = Set(Some(emoji.to_owned()));
-    am.status_title = Set(Some(input.title.trim().to_owned()));
-    am.status_expires_at = Set(input.expires_at);
-    am.status_is_away = Set(input.is_away);
-    am.status_away_message = Set(input.away_message);
-    am.updated_at = Set(Utc::now());
-    save_user(ctx, am).await
+    write_status(ctx, me, Some(input)).await
 }
 
 /// Write `user`'s status (`None` clears it), validated as [`set_status`] does; callers
@@ -283,8 +250,8 @@ pub(crate) async fn write_status(
                     "must be one emoji (at most 16 characters)",
                 ));
             }
-            if input.title.chars().count() > 255 {
-                return Err(Error::invalid("title", "must be at most 255 characters"));
+            if input.title.chars().count() > 50 {
+                return Err(Error::invalid("title", "must be at most 50 characters"));
             }
             if input
                 .away_message

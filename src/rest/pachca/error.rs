@@ -174,12 +174,12 @@ impl From<resolvers::Error> for Failure {
         match err {
             E::Unauthenticated => Failure::invalid_token(),
             E::MissingScope(scope) => Failure::insufficient_scope(scope),
-            E::Forbidden(message) => Failure::api(
-                StatusCode::FORBIDDEN,
-                "access",
-                "permission_denied",
-                message,
-            ),
+            // The spec gives nearly every operation's 403 the OAuthError shape.
+            E::Forbidden(message) => Failure::OAuth {
+                status: StatusCode::FORBIDDEN,
+                error: "role_forbidden",
+                description: message,
+            },
             E::NotFound(what) => Failure::not_found(&snake_key(what).replace(' ', "_"), what),
             E::Invalid { field, message } => Failure::unprocessable(
                 &snake_key(&field),

@@ -7,7 +7,7 @@ use chrono::Utc;
 use super::convert::{date, date_opt, mask_token};
 use super::error::Reply;
 use super::extract::{Caller, ok_data};
-use super::wire::AccessTokenInfo;
+use super::wire::{AccessTokenInfo, OAUTH_SCOPES};
 use crate::state::AppState;
 
 /// Method, path → handler. Credential: any bearer. Rate class: standard.
@@ -23,7 +23,9 @@ async fn token_info(caller: Caller) -> Reply {
         .principal
         .scopes
         .iter()
-        .map(|s| s.as_str().to_owned())
+        .map(|s| s.as_str())
+        .filter(|s| OAUTH_SCOPES.contains(s))
+        .map(str::to_owned)
         .collect();
     let info = match resolvers::auth::current_api_token(ctx).await? {
         Some(row) => AccessTokenInfo {

@@ -158,7 +158,7 @@ async fn chats_list_sorts_filters_and_pages() {
     Pachca::new(&app, &member.token)
         .get("/company/chats")
         .await
-        .expect_error(403, "permission_denied");
+        .expect_forbidden();
 }
 
 #[tokio::test]
@@ -273,7 +273,7 @@ async fn members_add_role_filter_remove_and_leave() {
     let pa = Pachca::new(&app, &b.token);
     pa.delete(&format!("/chats/{chat}/members/{}", a.id))
         .await
-        .expect_error(403, "permission_denied");
+        .expect_forbidden();
     assert_eq!(
         p.delete(&format!("/chats/{chat}/members/{}", a.id))
             .await

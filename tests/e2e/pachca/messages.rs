@@ -90,7 +90,7 @@ async fn send_read_edit_delete_a_message() {
             json!({"message": {"content": "hijack"}}),
         )
         .await
-        .expect_error(403, "permission_denied");
+        .expect_forbidden();
 
     p.post(
         "/messages",

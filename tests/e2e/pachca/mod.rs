@@ -61,6 +61,24 @@ impl Res {
         }
         assert_eq!(self.code(), code, "body: {:#}", self.body);
     }
+
+    /// Assert a 403 refused by a business rule: an OAuthError `role_forbidden` (the spec's
+    /// 403 shape), never an `errors` list beside it.
+    #[track_caller]
+    pub fn expect_forbidden(&self) {
+        assert_eq!(self.status, 403, "unexpected status; body: {:#}", self.body);
+        assert_eq!(
+            self.body["error"], "role_forbidden",
+            "body: {:#}",
+            self.body
+        );
+        assert!(
+            self.body["error_description"].is_string(),
+            "body: {:#}",
+            self.body
+        );
+        assert!(self.body.get("errors").is_none(), "body: {:#}", self.body);
+    }
 }
 
 impl<'a> Pachca<'a> {

@@ -76,7 +76,7 @@ async fn users_crud_as_admin_and_forbidden_to_members() {
     admin
         .delete(&format!("/users/{}", owner.id))
         .await
-        .expect_error(403, "permission_denied");
+        .expect_forbidden();
 }
 
 #[tokio::test]
