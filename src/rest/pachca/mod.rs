@@ -30,6 +30,7 @@ mod oauth;
 mod profile;
 mod reactions;
 mod search;
+mod tasks;
 mod threads;
 mod users;
 
@@ -60,6 +61,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(reactions::routes())
         .merge(search::routes())
         .merge(audit::routes())
+        .merge(tasks::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::Extension(Arc::new(FacadeLimits::new(

@@ -284,3 +284,51 @@ pub fn list<T, W>(
         data,
     }
 }
+
+/// `Task` objects for `rows`, in order (performers and custom properties in one
+/// statement each).
+pub async fn tasks(
+    ctx: &Ctx,
+    rows: Vec<entities::tasks::Model>,
+) -> Result<Vec<wire::Task>, Failure> {
+    use resolvers::custom_properties::{EntityType, values_of};
+    let ws = ctx.workspace_id();
+    let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
+    let mut performers = resolvers::tasks::batch::performer_ids(&ctx.db, ws, &ids).await?;
+    let mut props = values_of(&ctx.db, ws, EntityType::Task, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|t| wire::Task {
+            id: t.id,
+            kind: t.kind,
+            content: t.content,
+            due_at: date_opt(t.due_at),
+            priority: t.priority,
+            user_id: t.creator_id,
+            chat_id: t.chat_id,
+            status: t.status,
+            created_at: date(t.created_at),
+            performer_ids: performers.remove(&t.id).unwrap_or_default(),
+            all_day: t.all_day,
+            custom_properties: props
+                .remove(&t.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|v| wire::CustomProperty {
+                    id: v.property.id,
+                    name: v.property.name,
+                    data_type: v.property.data_type,
+                    value: Some(v.value),
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+/// One `Task`.
+pub async fn task(ctx: &Ctx, row: entities::tasks::Model) -> Result<wire::Task, Failure> {
+    tasks(ctx, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| Failure::not_found("task", "task"))
+}

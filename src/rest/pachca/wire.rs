@@ -475,3 +475,78 @@ pub struct ReactionRequest {
 pub struct UnreadRequest {
     pub message_id: Option<i64>,
 }
+
+// ---- tasks and custom properties ----------------------------------------------------
+
+/// `Task`.
+#[derive(Debug, Serialize)]
+pub struct Task {
+    pub id: i64,
+    /// `call|meeting|reminder|event|email`.
+    pub kind: String,
+    pub content: String,
+    pub due_at: Option<String>,
+    pub priority: i32,
+    pub user_id: i64,
+    pub chat_id: Option<i64>,
+    /// `done|undone`.
+    pub status: String,
+    pub created_at: String,
+    pub performer_ids: Vec<i64>,
+    pub all_day: bool,
+    pub custom_properties: Vec<CustomProperty>,
+}
+
+/// `CustomPropertyDefinition`.
+#[derive(Debug, Serialize)]
+pub struct CustomPropertyDefinition {
+    pub id: i64,
+    pub name: String,
+    pub data_type: String,
+}
+
+/// `{id, value}`: a custom property value to set.
+#[derive(Debug, Deserialize)]
+pub struct PropertyValueInput {
+    pub id: i64,
+    pub value: String,
+}
+
+/// `{"task": {...}}` of `POST /tasks`.
+#[derive(Debug, Deserialize)]
+pub struct TaskCreateRequest {
+    pub task: TaskCreate,
+}
+
+/// `TaskCreateRequest.task`.
+#[derive(Debug, Deserialize)]
+pub struct TaskCreate {
+    pub kind: String,
+    pub content: Option<String>,
+    pub due_at: Option<String>,
+    pub priority: Option<i32>,
+    pub performer_ids: Option<Vec<i64>>,
+    pub chat_id: Option<i64>,
+    pub all_day: Option<bool>,
+    pub custom_properties: Option<Vec<PropertyValueInput>>,
+}
+
+/// `{"task": {...}}` of `PUT /tasks/{id}`.
+#[derive(Debug, Deserialize)]
+pub struct TaskUpdateRequest {
+    pub task: TaskUpdate,
+}
+
+/// `TaskUpdateRequest.task`.
+#[derive(Debug, Deserialize)]
+pub struct TaskUpdate {
+    pub kind: Option<String>,
+    pub content: Option<String>,
+    pub due_at: Option<String>,
+    pub priority: Option<i32>,
+    pub performer_ids: Option<Vec<i64>>,
+    pub status: Option<String>,
+    pub all_day: Option<bool>,
+    pub done_at: Option<String>,
+    pub custom_properties: Option<Vec<PropertyValueInput>>,
+}
