@@ -23,6 +23,7 @@ pub mod wire;
 
 mod audit;
 mod chats;
+mod custom_properties;
 mod group_tags;
 mod members;
 mod messages;
@@ -62,6 +63,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(search::routes())
         .merge(audit::routes())
         .merge(tasks::routes())
+        .merge(custom_properties::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::Extension(Arc::new(FacadeLimits::new(

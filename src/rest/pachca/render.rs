@@ -317,7 +317,7 @@ pub async fn tasks(
                 .map(|v| wire::CustomProperty {
                     id: v.property.id,
                     name: v.property.name,
-                    data_type: v.property.data_type,
+                    data_type: super::convert::data_type_name(&v.property.data_type),
                     value: Some(v.value),
                 })
                 .collect(),

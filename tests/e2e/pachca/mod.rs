@@ -2,6 +2,7 @@
 //! pagination, error shapes, and every operation with its failure cases.
 
 mod chats;
+mod custom_properties;
 mod framework;
 mod groups;
 mod interop;

@@ -86,7 +86,7 @@ async fn tasks_crud_list_and_errors() {
     assert_eq!(task["custom_properties"][0]["id"], prop);
     assert_eq!(task["custom_properties"][0]["name"], "Warehouse");
     assert_eq!(task["custom_properties"][0]["value"], "Blue");
-    assert!(task["custom_properties"][0]["data_type"].is_string());
+    assert_eq!(task["custom_properties"][0]["data_type"], "string");
     let id = task["id"].as_i64().unwrap();
 
     // Defaults: the creator performs, priority 1, no chat, no due date.
