@@ -28,6 +28,7 @@ mod group_tags;
 mod members;
 mod messages;
 mod oauth;
+mod previews;
 mod profile;
 mod reactions;
 mod search;
@@ -64,6 +65,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(audit::routes())
         .merge(tasks::routes())
         .merge(custom_properties::routes())
+        .merge(previews::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::Extension(Arc::new(FacadeLimits::new(

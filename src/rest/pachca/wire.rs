@@ -550,3 +550,20 @@ pub struct TaskUpdate {
     pub done_at: Option<String>,
     pub custom_properties: Option<Vec<PropertyValueInput>>,
 }
+
+// ---- integrations -------------------------------------------------------------------
+
+/// `LinkPreviewsRequest`: previews keyed by the message's URLs.
+#[derive(Debug, Deserialize)]
+pub struct LinkPreviewsRequest {
+    pub link_previews: std::collections::BTreeMap<String, LinkPreview>,
+}
+
+/// `LinkPreview`.
+#[derive(Debug, Deserialize)]
+pub struct LinkPreview {
+    pub title: String,
+    pub description: String,
+    pub image_url: Option<String>,
+    pub image: Option<Value>,
+}

@@ -8,6 +8,7 @@ mod groups;
 mod interop;
 mod messages;
 mod people;
+mod previews;
 mod search;
 mod tasks;
 
