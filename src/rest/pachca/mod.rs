@@ -35,6 +35,7 @@ mod search;
 mod tasks;
 mod threads;
 mod users;
+mod views;
 
 use std::sync::Arc;
 
@@ -66,6 +67,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(tasks::routes())
         .merge(custom_properties::routes())
         .merge(previews::routes())
+        .merge(views::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::Extension(Arc::new(FacadeLimits::new(

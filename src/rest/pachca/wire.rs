@@ -567,3 +567,27 @@ pub struct LinkPreview {
     pub image_url: Option<String>,
     pub image: Option<Value>,
 }
+
+/// `OpenViewRequest` (flat).
+#[derive(Debug, Deserialize)]
+pub struct OpenViewRequest {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub trigger_id: String,
+    pub private_metadata: Option<String>,
+    pub callback_id: Option<String>,
+    pub view: Value,
+}
+
+/// `{submit_id*, errors?}` of `POST /views/{view_id}/submit_response`.
+#[derive(Debug, Deserialize)]
+pub struct SubmitResponseRequest {
+    pub submit_id: String,
+    pub errors: Option<Value>,
+}
+
+/// Bare `{success}` of `POST /views/{view_id}/submit_response`.
+#[derive(Debug, Serialize)]
+pub struct SubmitResponse {
+    pub success: bool,
+}

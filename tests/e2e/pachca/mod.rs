@@ -11,6 +11,7 @@ mod people;
 mod previews;
 mod search;
 mod tasks;
+mod views;
 
 use reqwest::Method;
 use serde_json::Value;
