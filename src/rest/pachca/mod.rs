@@ -24,6 +24,7 @@ pub mod wire;
 mod audit;
 mod chats;
 mod custom_properties;
+mod drafts;
 mod group_tags;
 mod members;
 mod messages;
@@ -68,6 +69,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(custom_properties::routes())
         .merge(previews::routes())
         .merge(views::routes())
+        .merge(drafts::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::Extension(Arc::new(FacadeLimits::new(

@@ -591,3 +591,38 @@ pub struct SubmitResponseRequest {
 pub struct SubmitResponse {
     pub success: bool,
 }
+
+/// `Draft`.
+#[derive(Debug, Serialize)]
+pub struct Draft {
+    pub id: i64,
+    pub content: String,
+    pub files: Value,
+    pub created_at: String,
+    pub updated_at: String,
+    /// `discussion|thread|user`.
+    pub entity_type: &'static str,
+    pub entity_id: i64,
+    pub chat_id: i64,
+    pub parent_message_id: Option<i64>,
+    pub voice_content: Option<Value>,
+    pub schedule: Option<Value>,
+    pub next_send_at: Option<String>,
+}
+
+/// `{"draft": {...}}` of `POST /drafts` and `PUT /drafts/{id}`.
+#[derive(Debug, Deserialize)]
+pub struct DraftRequest {
+    pub draft: DraftFields,
+}
+
+/// `DraftRequest.draft` (`entity_type` and `entity_id` are required on create).
+#[derive(Debug, Deserialize)]
+pub struct DraftFields {
+    pub entity_type: Option<String>,
+    pub entity_id: Option<i64>,
+    pub content: Option<String>,
+    pub parent_message_id: Option<i64>,
+    pub files: Option<Value>,
+    pub schedule: Option<Value>,
+}

@@ -3,6 +3,7 @@
 
 mod chats;
 mod custom_properties;
+mod drafts;
 mod framework;
 mod groups;
 mod interop;
