@@ -10,7 +10,7 @@ use serde_json::{Value as Json, json};
 
 use crate::auth::Scope;
 use crate::events::EventKind;
-use crate::pagination::{Page, PageArgs};
+use crate::pagination::{Page, PageArgs, Slice, Window};
 use crate::{Ctx, Error, Result};
 
 /// Which drafts to list.
@@ -150,6 +150,36 @@ pub async fn list_drafts(
     chat_id: Option<i64>,
     page: PageArgs,
 ) -> Result<Page<drafts::Model>> {
+    let mut q = filtered(ctx, kind, chat_id)?;
+    if let Some(after) = page.after {
+        q = q.filter(drafts::Column::Id.lt(after));
+    }
+    let rows = q
+        .order_by_desc(drafts::Column::Id)
+        .limit(page.fetch())
+        .all(&ctx.db)
+        .await?;
+    Ok(Page::from_probe(rows, &page))
+}
+
+/// The caller's drafts, newest first, optionally of one chat, through a two-way
+/// [`Window`] (`drafts:read`).
+pub async fn list_drafts_window(
+    ctx: &Ctx,
+    kind: DraftKind,
+    chat_id: Option<i64>,
+    window: Window,
+) -> Result<Slice<drafts::Model>> {
+    let q = filtered(ctx, kind, chat_id)?;
+    let q = window.apply(q, drafts::Column::Id, drafts::Column::Id, true);
+    Ok(window.finish(q.all(&ctx.db).await?))
+}
+
+fn filtered(
+    ctx: &Ctx,
+    kind: DraftKind,
+    chat_id: Option<i64>,
+) -> Result<sea_orm::Select<drafts::Entity>> {
     ctx.require(Scope::DraftsRead)?;
     let mut q = drafts::Entity::find()
         .filter(drafts::Column::WorkspaceId.eq(ctx.workspace_id()))
@@ -162,15 +192,7 @@ pub async fn list_drafts(
     if let Some(c) = chat_id {
         q = q.filter(drafts::Column::ChatId.eq(c));
     }
-    if let Some(after) = page.after {
-        q = q.filter(drafts::Column::Id.lt(after));
-    }
-    let rows = q
-        .order_by_desc(drafts::Column::Id)
-        .limit(page.fetch())
-        .all(&ctx.db)
-        .await?;
-    Ok(Page::from_probe(rows, &page))
+    Ok(q)
 }
 
 /// Change one of the caller's drafts (`drafts:write`). A regular draft cannot become

@@ -68,7 +68,7 @@ use crate::auth::Scope;
 use crate::ctx::Principal;
 use crate::custom_properties::{self, EntityType, PropertyInput};
 use crate::events::{EventKind, record};
-use crate::pagination::{Page, PageArgs};
+use crate::pagination::{Page, PageArgs, Slice, Window};
 use crate::{Ctx, Error, Result};
 
 /// Longest title, in characters (WorkAndGo's limit).
@@ -436,6 +436,31 @@ pub async fn list_tasks(
     filter: TaskFilter,
     page: PageArgs,
 ) -> Result<Page<tasks::Model>> {
+    let mut q = filtered(ctx, filter)?;
+    if let Some(after) = page.after {
+        q = q.filter(tasks::Column::Id.gt(after));
+    }
+    let rows = q
+        .order_by_asc(tasks::Column::Id)
+        .limit(page.fetch())
+        .all(&ctx.db)
+        .await?;
+    Ok(Page::from_probe(rows, &page))
+}
+
+/// The tasks the caller can see, by id ascending, through a two-way [`Window`].
+pub async fn list_tasks_window(
+    ctx: &Ctx,
+    filter: TaskFilter,
+    window: Window,
+) -> Result<Slice<tasks::Model>> {
+    let q = filtered(ctx, filter)?;
+    let q = window.apply(q, tasks::Column::Id, tasks::Column::Id, false);
+    Ok(window.finish(q.all(&ctx.db).await?))
+}
+
+/// The visible tasks narrowed by `filter` (unordered, unpaged).
+fn filtered(ctx: &Ctx, filter: TaskFilter) -> Result<sea_orm::Select<tasks::Entity>> {
     ctx.require(Scope::TasksRead)?;
     if let Some(p) = filter.priority {
         check_priority(p)?;
@@ -482,15 +507,7 @@ pub async fn list_tasks(
     if let Some(to) = filter.due_to {
         q = q.filter(tasks::Column::DueAt.lt(to));
     }
-    if let Some(after) = page.after {
-        q = q.filter(tasks::Column::Id.gt(after));
-    }
-    let rows = q
-        .order_by_asc(tasks::Column::Id)
-        .limit(page.fetch())
-        .all(&ctx.db)
-        .await?;
-    Ok(Page::from_probe(rows, &page))
+    Ok(q)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -180,6 +180,14 @@ pub fn parse_role(key: &str, text: &str) -> Result<Role, Failure> {
     }
 }
 
+/// A custom property's data type as Pachca spells it (`text` is `string`).
+pub fn data_type_name(stored: &str) -> String {
+    match stored {
+        "text" => "string".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
 /// `first 8 + ... + last 4` of a token (AccessTokenInfo).
 pub fn mask_token(visible_prefix: &str, last_four: &str) -> String {
     let head: String = visible_prefix.chars().take(8).collect();

@@ -23,15 +23,20 @@ pub mod wire;
 
 mod audit;
 mod chats;
+mod custom_properties;
+mod drafts;
 mod group_tags;
 mod members;
 mod messages;
 mod oauth;
+mod previews;
 mod profile;
 mod reactions;
 mod search;
+mod tasks;
 mod threads;
 mod users;
+mod views;
 
 use std::sync::Arc;
 
@@ -60,6 +65,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(reactions::routes())
         .merge(search::routes())
         .merge(audit::routes())
+        .merge(tasks::routes())
+        .merge(custom_properties::routes())
+        .merge(previews::routes())
+        .merge(views::routes())
+        .merge(drafts::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::Extension(Arc::new(FacadeLimits::new(

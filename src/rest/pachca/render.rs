@@ -284,3 +284,103 @@ pub fn list<T, W>(
         data,
     }
 }
+
+/// `Task` objects for `rows`, in order (performers and custom properties in one
+/// statement each).
+pub async fn tasks(
+    ctx: &Ctx,
+    rows: Vec<entities::tasks::Model>,
+) -> Result<Vec<wire::Task>, Failure> {
+    use resolvers::custom_properties::{EntityType, values_of};
+    let ws = ctx.workspace_id();
+    let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
+    let mut performers = resolvers::tasks::batch::performer_ids(&ctx.db, ws, &ids).await?;
+    let mut props = values_of(&ctx.db, ws, EntityType::Task, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|t| wire::Task {
+            id: t.id,
+            kind: t.kind,
+            content: t.content,
+            due_at: date_opt(t.due_at),
+            priority: t.priority,
+            user_id: t.creator_id,
+            chat_id: t.chat_id,
+            status: t.status,
+            created_at: date(t.created_at),
+            performer_ids: performers.remove(&t.id).unwrap_or_default(),
+            all_day: t.all_day,
+            custom_properties: props
+                .remove(&t.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|v| wire::CustomProperty {
+                    id: v.property.id,
+                    name: v.property.name,
+                    data_type: super::convert::data_type_name(&v.property.data_type),
+                    value: Some(v.value),
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+/// One `Task`.
+pub async fn task(ctx: &Ctx, row: entities::tasks::Model) -> Result<wire::Task, Failure> {
+    tasks(ctx, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| Failure::not_found("task", "task"))
+}
+
+/// `Draft` objects for `rows` (the caller's own), in order (their chats in one
+/// statement). A direct chat's draft names the other user as `entity_id`.
+pub async fn drafts(
+    ctx: &Ctx,
+    rows: Vec<entities::drafts::Model>,
+) -> Result<Vec<wire::Draft>, Failure> {
+    let chat_ids: Vec<i64> = rows.iter().map(|d| d.chat_id).collect();
+    let chats = resolvers::chats::chats_by_ids(&ctx.db, ctx.workspace_id(), &chat_ids).await?;
+    let me = ctx.user_id();
+    Ok(rows
+        .into_iter()
+        .map(|d| {
+            let chat = chats.get(&d.chat_id);
+            let (entity_type, entity_id) = match chat.map(|c| c.kind.as_str()) {
+                Some("thread") => ("thread", d.chat_id),
+                Some("direct") => {
+                    let other = chat
+                        .and_then(|c| c.direct_key.as_deref())
+                        .and_then(|k| k.split_once(':'))
+                        .and_then(|(a, b)| Some((a.parse::<i64>().ok()?, b.parse::<i64>().ok()?)))
+                        .map(|(a, b)| if a == me { b } else { a })
+                        .unwrap_or(me);
+                    ("user", other)
+                }
+                _ => ("discussion", d.chat_id),
+            };
+            wire::Draft {
+                id: d.id,
+                content: d.content,
+                files: d.files,
+                created_at: date(d.created_at),
+                updated_at: date(d.updated_at),
+                entity_type,
+                entity_id,
+                chat_id: d.chat_id,
+                parent_message_id: d.parent_message_id,
+                voice_content: None,
+                schedule: d.schedule,
+                next_send_at: date_opt(d.next_send_at),
+            }
+        })
+        .collect())
+}
+
+/// One `Draft`.
+pub async fn draft(ctx: &Ctx, row: entities::drafts::Model) -> Result<wire::Draft, Failure> {
+    drafts(ctx, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| Failure::not_found("draft", "draft"))
+}

@@ -533,3 +533,153 @@ pub const OAUTH_SCOPES: &[&str] = &[
     "search:chats",
     "search:messages",
 ];
+// ---- tasks and custom properties ----------------------------------------------------
+
+/// `Task`.
+#[derive(Debug, Serialize)]
+pub struct Task {
+    pub id: i64,
+    /// `call|meeting|reminder|event|email`.
+    pub kind: String,
+    pub content: String,
+    pub due_at: Option<String>,
+    pub priority: i32,
+    pub user_id: i64,
+    pub chat_id: Option<i64>,
+    /// `done|undone`.
+    pub status: String,
+    pub created_at: String,
+    pub performer_ids: Vec<i64>,
+    pub all_day: bool,
+    pub custom_properties: Vec<CustomProperty>,
+}
+
+/// `CustomPropertyDefinition`.
+#[derive(Debug, Serialize)]
+pub struct CustomPropertyDefinition {
+    pub id: i64,
+    pub name: String,
+    pub data_type: String,
+}
+
+/// `{id, value}`: a custom property value to set.
+#[derive(Debug, Deserialize)]
+pub struct PropertyValueInput {
+    pub id: i64,
+    pub value: String,
+}
+
+/// `{"task": {...}}` of `POST /tasks`.
+#[derive(Debug, Deserialize)]
+pub struct TaskCreateRequest {
+    pub task: TaskCreate,
+}
+
+/// `TaskCreateRequest.task`.
+#[derive(Debug, Deserialize)]
+pub struct TaskCreate {
+    pub kind: String,
+    pub content: Option<String>,
+    pub due_at: Option<String>,
+    pub priority: Option<i32>,
+    pub performer_ids: Option<Vec<i64>>,
+    pub chat_id: Option<i64>,
+    pub all_day: Option<bool>,
+    pub custom_properties: Option<Vec<PropertyValueInput>>,
+}
+
+/// `{"task": {...}}` of `PUT /tasks/{id}`.
+#[derive(Debug, Deserialize)]
+pub struct TaskUpdateRequest {
+    pub task: TaskUpdate,
+}
+
+/// `TaskUpdateRequest.task`.
+#[derive(Debug, Deserialize)]
+pub struct TaskUpdate {
+    pub kind: Option<String>,
+    pub content: Option<String>,
+    pub due_at: Option<String>,
+    pub priority: Option<i32>,
+    pub performer_ids: Option<Vec<i64>>,
+    pub status: Option<String>,
+    pub all_day: Option<bool>,
+    pub done_at: Option<String>,
+    pub custom_properties: Option<Vec<PropertyValueInput>>,
+}
+
+// ---- integrations -------------------------------------------------------------------
+
+/// `LinkPreviewsRequest`: previews keyed by the message's URLs.
+#[derive(Debug, Deserialize)]
+pub struct LinkPreviewsRequest {
+    pub link_previews: std::collections::BTreeMap<String, LinkPreview>,
+}
+
+/// `LinkPreview`.
+#[derive(Debug, Deserialize)]
+pub struct LinkPreview {
+    pub title: String,
+    pub description: String,
+    pub image_url: Option<String>,
+    pub image: Option<Value>,
+}
+
+/// `OpenViewRequest` (flat).
+#[derive(Debug, Deserialize)]
+pub struct OpenViewRequest {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub trigger_id: String,
+    pub private_metadata: Option<String>,
+    pub callback_id: Option<String>,
+    pub view: Value,
+}
+
+/// `{submit_id*, errors?}` of `POST /views/{view_id}/submit_response`.
+#[derive(Debug, Deserialize)]
+pub struct SubmitResponseRequest {
+    pub submit_id: String,
+    pub errors: Option<Value>,
+}
+
+/// Bare `{success}` of `POST /views/{view_id}/submit_response`.
+#[derive(Debug, Serialize)]
+pub struct SubmitResponse {
+    pub success: bool,
+}
+
+/// `Draft`.
+#[derive(Debug, Serialize)]
+pub struct Draft {
+    pub id: i64,
+    pub content: String,
+    pub files: Value,
+    pub created_at: String,
+    pub updated_at: String,
+    /// `discussion|thread|user`.
+    pub entity_type: &'static str,
+    pub entity_id: i64,
+    pub chat_id: i64,
+    pub parent_message_id: Option<i64>,
+    pub voice_content: Option<Value>,
+    pub schedule: Option<Value>,
+    pub next_send_at: Option<String>,
+}
+
+/// `{"draft": {...}}` of `POST /drafts` and `PUT /drafts/{id}`.
+#[derive(Debug, Deserialize)]
+pub struct DraftRequest {
+    pub draft: DraftFields,
+}
+
+/// `DraftRequest.draft` (`entity_type` and `entity_id` are required on create).
+#[derive(Debug, Deserialize)]
+pub struct DraftFields {
+    pub entity_type: Option<String>,
+    pub entity_id: Option<i64>,
+    pub content: Option<String>,
+    pub parent_message_id: Option<i64>,
+    pub files: Option<Value>,
+    pub schedule: Option<Value>,
+}

@@ -2,12 +2,17 @@
 //! pagination, error shapes, and every operation with its failure cases.
 
 mod chats;
+mod custom_properties;
+mod drafts;
 mod framework;
 mod groups;
 mod interop;
 mod messages;
 mod people;
+mod previews;
 mod search;
+mod tasks;
+mod views;
 
 use reqwest::Method;
 use serde_json::Value;
