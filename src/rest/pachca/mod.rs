@@ -22,6 +22,7 @@ pub mod render;
 pub mod wire;
 
 mod audit;
+mod bots;
 mod chats;
 mod group_tags;
 mod members;
@@ -32,6 +33,7 @@ mod reactions;
 mod search;
 mod threads;
 mod users;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -60,6 +62,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(reactions::routes())
         .merge(search::routes())
         .merge(audit::routes())
+        .merge(webhooks::routes())
+        .merge(bots::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::Extension(Arc::new(FacadeLimits::new(

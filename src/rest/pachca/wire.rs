@@ -475,3 +475,127 @@ pub struct ReactionRequest {
 pub struct UnreadRequest {
     pub message_id: Option<i64>,
 }
+
+// ---- integrations -------------------------------------------------------------------
+
+/// `WebhookEvent`: one entry of a bot's event history.
+#[derive(Debug, Serialize)]
+pub struct WebhookEvent {
+    /// String id (ULID-like).
+    pub id: String,
+    /// A `BotEventName`.
+    pub event_type: String,
+    /// The webhook payload (without `webhook_timestamp`).
+    pub payload: Value,
+    /// When the event happened.
+    pub created_at: String,
+}
+
+/// `BotWebhook`: a bot's settings as the webhook object spells them.
+#[derive(Debug, Serialize)]
+pub struct BotWebhook {
+    pub name: String,
+    pub nickname: String,
+    pub outgoing_url: Option<String>,
+    pub events: Vec<String>,
+    pub trigger_on: String,
+    pub commands: Vec<String>,
+    pub scopes: Vec<String>,
+    pub template: Option<String>,
+    pub template_engine: String,
+    pub challenge_key: Option<String>,
+    pub link_preview_enabled: bool,
+    pub ignore_self_messages: bool,
+    pub events_history_enabled: bool,
+    pub single_chat: bool,
+    pub can_edit: Vec<String>,
+    pub who_can_add: String,
+    /// Absent on the self endpoints (`/bot/...`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unfurl_domains: Option<Vec<String>>,
+}
+
+/// `permissions` of a bot: what the caller may do with it.
+#[derive(Debug, Serialize)]
+pub struct BotPermissions {
+    pub update_oauth_client: bool,
+    pub recreate_token: bool,
+    pub destroy: bool,
+}
+
+/// `BotResponse` / `BotCreateResponse` with the SDK's extra keys.
+#[derive(Debug, Serialize)]
+pub struct Bot {
+    pub id: i64,
+    /// Absent on the self endpoints.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorized_users_count: Option<i64>,
+    pub webhook: BotWebhook,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth_client_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<BotPermissions>,
+    /// Shown once: on create and token rotation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+}
+
+/// The `webhook` object of `BotCreateRequest` / `BotUpdateRequest` (every key optional
+/// here; the resolver names what is missing).
+#[derive(Debug, Default, Deserialize)]
+pub struct BotWebhookInput {
+    pub name: Option<String>,
+    pub nickname: Option<String>,
+    pub outgoing_url: Option<String>,
+    pub events: Option<Vec<String>>,
+    pub trigger_on: Option<String>,
+    pub commands: Option<Vec<String>>,
+    pub scopes: Option<Vec<String>>,
+    pub template: Option<String>,
+    pub template_engine: Option<String>,
+    pub challenge_key: Option<String>,
+    pub link_preview_enabled: Option<bool>,
+    pub ignore_self_messages: Option<bool>,
+    pub events_history_enabled: Option<bool>,
+    pub who_can_add: Option<String>,
+    pub can_edit: Option<Vec<String>>,
+    pub single_chat: Option<bool>,
+    pub unfurl_domains: Option<Vec<String>>,
+}
+
+/// `{webhook: {...}}` of `POST /bots`.
+#[derive(Debug, Deserialize)]
+pub struct BotCreateRequest {
+    pub webhook: BotWebhookInput,
+}
+
+/// `{bot: {webhook: {...}}}`, the older envelope of `PUT /bots/{id}`.
+#[derive(Debug, Deserialize)]
+pub struct BotEnvelope {
+    pub webhook: BotWebhookInput,
+}
+
+/// `PUT /bots/{id}`: `{webhook: {...}}` or `{bot: {webhook: {...}}}`.
+#[derive(Debug, Deserialize)]
+pub struct BotUpdateRequest {
+    pub webhook: Option<BotWebhookInput>,
+    pub bot: Option<BotEnvelope>,
+}
+
+/// `{outgoing_url*}` of `PUT /bot/webhook`.
+#[derive(Debug, Deserialize)]
+pub struct BotWebhookSelfInput {
+    pub outgoing_url: String,
+}
+
+/// `BotWebhookSelfUpdateRequest`.
+#[derive(Debug, Deserialize)]
+pub struct BotWebhookSelfUpdateRequest {
+    pub webhook: BotWebhookSelfInput,
+}

@@ -8,6 +8,7 @@ mod interop;
 mod messages;
 mod people;
 mod search;
+mod webhooks;
 
 use reqwest::Method;
 use serde_json::Value;
