@@ -1,6 +1,7 @@
 //! The Pachca-compatible façade (`/api/shared/v1`) over real HTTP: statuses, envelopes,
 //! pagination, error shapes, and every operation with its failure cases.
 
+mod bots;
 mod chats;
 mod framework;
 mod groups;
