@@ -24,6 +24,7 @@ pub mod wire;
 mod audit;
 mod bots;
 mod chats;
+mod file_uploads;
 mod group_tags;
 mod members;
 mod messages;
@@ -64,6 +65,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(audit::routes())
         .merge(webhooks::routes())
         .merge(bots::routes())
+        .merge(file_uploads::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::Extension(Arc::new(FacadeLimits::new(

@@ -599,3 +599,26 @@ pub struct BotWebhookSelfInput {
 pub struct BotWebhookSelfUpdateRequest {
     pub webhook: BotWebhookSelfInput,
 }
+
+/// `UploadParams` (bare, `POST /uploads`). Literal keys, each renamed explicitly.
+#[derive(Debug, Serialize)]
+pub struct UploadParams {
+    #[serde(rename = "Content-Disposition")]
+    pub content_disposition: String,
+    #[serde(rename = "acl")]
+    pub acl: String,
+    #[serde(rename = "policy")]
+    pub policy: String,
+    #[serde(rename = "x-amz-credential")]
+    pub x_amz_credential: String,
+    #[serde(rename = "x-amz-algorithm")]
+    pub x_amz_algorithm: String,
+    #[serde(rename = "x-amz-date")]
+    pub x_amz_date: String,
+    #[serde(rename = "x-amz-signature")]
+    pub x_amz_signature: String,
+    #[serde(rename = "key")]
+    pub key: String,
+    #[serde(rename = "direct_url")]
+    pub direct_url: String,
+}

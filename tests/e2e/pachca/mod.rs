@@ -3,6 +3,7 @@
 
 mod bots;
 mod chats;
+mod file_uploads;
 mod framework;
 mod groups;
 mod interop;
