@@ -24,6 +24,7 @@ pub mod wire;
 mod audit;
 mod bots;
 mod chats;
+mod exports;
 mod file_uploads;
 mod group_tags;
 mod members;
@@ -66,6 +67,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(webhooks::routes())
         .merge(bots::routes())
         .merge(file_uploads::routes())
+        .merge(exports::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::Extension(Arc::new(FacadeLimits::new(

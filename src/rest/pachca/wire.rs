@@ -622,3 +622,20 @@ pub struct UploadParams {
     #[serde(rename = "direct_url")]
     pub direct_url: String,
 }
+
+/// `ExportRequest` of `POST /chats/exports`.
+#[derive(Debug, Deserialize)]
+pub struct ExportRequest {
+    pub start_at: String,
+    pub end_at: String,
+    pub webhook_url: String,
+    pub chat_ids: Option<Vec<i64>>,
+    #[serde(default)]
+    pub skip_chats_file: bool,
+}
+
+/// `{id}` of a requested export (202 with `Prefer: return=representation`).
+#[derive(Debug, Serialize)]
+pub struct ExportCreated {
+    pub id: i64,
+}

@@ -3,6 +3,7 @@
 
 mod bots;
 mod chats;
+mod exports;
 mod file_uploads;
 mod framework;
 mod groups;
