@@ -239,6 +239,145 @@ pub fn derive_secret(master: &[u8], label: &str) -> Vec<u8> {
     mac.finalize().into_bytes().to_vec()
 }
 
+// ---- direct uploads -----------------------------------------------------------------
+
+/// The placeholder a client's file name replaces in an upload key.
+pub const FILENAME_PLACEHOLDER: &str = "${filename}";
+/// How long an upload ticket stays usable.
+pub const UPLOAD_TTL_SECONDS: i64 = 3600;
+
+/// What a client needs to upload one file straight to the store: a key with
+/// [`FILENAME_PLACEHOLDER`] under an unguessable workspace prefix, and a policy (prefix,
+/// workspace, expiry) signed with the server secret.
+#[derive(Clone, Debug)]
+pub struct UploadTicket {
+    /// `ws/<workspace>/uploads/<random>/${filename}`.
+    pub key: String,
+    /// base64url of the policy claims.
+    pub policy: String,
+    /// Who signed (informational, `switchboard/<yyyymmdd>/uploads`).
+    pub credential: String,
+    /// When it was signed, `yyyymmddThhmmssZ`.
+    pub date: String,
+    /// Lower-case hex HMAC-SHA256 of `policy`.
+    pub signature: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct UploadPolicy {
+    #[serde(rename = "p")]
+    prefix: String,
+    #[serde(rename = "w")]
+    workspace: i64,
+    #[serde(rename = "e")]
+    expires_at: i64,
+}
+
+impl FileStore {
+    fn policy_mac(&self, policy: &str) -> HmacSha256 {
+        let mut mac = self.mac(b"upload-policy\n");
+        mac.update(policy.as_bytes());
+        mac
+    }
+}
+
+/// Issue an upload ticket for the caller's workspace (`uploads:write`).
+pub fn issue_upload(ctx: &crate::Ctx) -> Result<UploadTicket> {
+    ctx.require(crate::auth::Scope::UploadsWrite)?;
+    let mut raw = [0_u8; 16];
+    getrandom::fill(&mut raw).map_err(Error::internal)?;
+    let prefix = format!(
+        "{}/",
+        FileStore::key(ctx.workspace_id(), "uploads", &hex::encode(raw))?
+    );
+    let now = Utc::now();
+    let claims = UploadPolicy {
+        prefix: prefix.clone(),
+        workspace: ctx.workspace_id(),
+        expires_at: now.timestamp() + UPLOAD_TTL_SECONDS,
+    };
+    let policy = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).map_err(Error::internal)?);
+    let signature = hex::encode(ctx.env.files.policy_mac(&policy).finalize().into_bytes());
+    Ok(UploadTicket {
+        key: format!("{prefix}{FILENAME_PLACEHOLDER}"),
+        policy,
+        credential: format!("switchboard/{}/uploads", now.format("%Y%m%d")),
+        date: now.format("%Y%m%dT%H%M%SZ").to_string(),
+        signature,
+    })
+}
+
+/// Store an uploaded file under `key` if `signature` is the server's signature of
+/// `policy` (checked in constant time), the policy has not expired, and `key` (with
+/// [`FILENAME_PLACEHOLDER`] replaced by `file_name`) is one file directly under the
+/// policy's prefix. A bad signature, an expired policy or a key outside the prefix is
+/// FORBIDDEN. Returns the stored key.
+pub async fn accept_upload(
+    files: &FileStore,
+    policy: &str,
+    signature: &str,
+    key: &str,
+    file_name: &str,
+    bytes: Bytes,
+) -> Result<String> {
+    let denied = |why: &str| Error::Forbidden(format!("upload refused: {why}"));
+    let tag = hex::decode(signature.trim()).map_err(|_| denied("bad signature"))?;
+    files
+        .policy_mac(policy)
+        .verify_slice(&tag)
+        .map_err(|_| denied("bad signature"))?;
+    let claims = URL_SAFE_NO_PAD
+        .decode(policy)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<UploadPolicy>(&b).ok())
+        .ok_or_else(|| denied("bad policy"))?;
+    if claims.expires_at < Utc::now().timestamp() {
+        return Err(denied("the policy has expired"));
+    }
+    let key = key.replace(FILENAME_PLACEHOLDER, file_name);
+    let name = key
+        .strip_prefix(&claims.prefix)
+        .ok_or_else(|| denied("the key is outside the policy"))?;
+    if !FileStore::belongs_to(&key, claims.workspace) {
+        return Err(denied("the key is outside the policy"));
+    }
+    if name.is_empty()
+        || name == "."
+        || name == ".."
+        || name.len() > 255
+        || name.contains(['/', '\\'])
+        || name.chars().any(char::is_control)
+    {
+        return Err(Error::invalid("file", "not a valid file name"));
+    }
+    files.put(&key, bytes).await?;
+    Ok(key)
+}
+
+/// The name and bytes of a message attachment the caller may read (`messages:read`).
+/// Unknown, foreign, unreadable or link-only attachments are NOT_FOUND (`file`).
+pub async fn attachment_file(ctx: &crate::Ctx, id: i64) -> Result<(String, Bytes)> {
+    use entities::attachments;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let row = attachments::Entity::find_by_id(id)
+        .filter(attachments::Column::WorkspaceId.eq(ctx.workspace_id()))
+        .one(&ctx.db)
+        .await?
+        .ok_or(Error::NotFound("file"))?;
+    crate::messages::get_message(ctx, row.message_id)
+        .await
+        .map_err(|e| match e {
+            Error::NotFound(_) => Error::NotFound("file"),
+            other => other,
+        })?;
+    let key = row
+        .file_key
+        .filter(|k| FileStore::belongs_to(k, ctx.workspace_id()))
+        .ok_or(Error::NotFound("file"))?;
+    let bytes = ctx.env.files.get(&key).await?;
+    Ok((row.name, bytes))
+}
+
 fn parse(key: &str) -> Result<Path> {
     Path::parse(key).map_err(|_| Error::invalid("key", "not a valid file key"))
 }

@@ -22,9 +22,12 @@ pub mod render;
 pub mod wire;
 
 mod audit;
+mod bots;
 mod chats;
 mod custom_properties;
 mod drafts;
+mod exports;
+mod file_uploads;
 mod group_tags;
 mod members;
 mod messages;
@@ -37,6 +40,7 @@ mod tasks;
 mod threads;
 mod users;
 mod views;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -70,6 +74,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(previews::routes())
         .merge(views::routes())
         .merge(drafts::routes())
+        .merge(webhooks::routes())
+        .merge(bots::routes())
+        .merge(file_uploads::routes())
+        .merge(exports::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::Extension(Arc::new(FacadeLimits::new(

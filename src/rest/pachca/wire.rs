@@ -683,3 +683,167 @@ pub struct DraftFields {
     pub files: Option<Value>,
     pub schedule: Option<Value>,
 }
+
+// ---- integrations -------------------------------------------------------------------
+
+/// `WebhookEvent`: one entry of a bot's event history.
+#[derive(Debug, Serialize)]
+pub struct WebhookEvent {
+    /// String id (ULID-like).
+    pub id: String,
+    /// A `BotEventName`.
+    pub event_type: String,
+    /// The webhook payload (without `webhook_timestamp`).
+    pub payload: Value,
+    /// When the event happened.
+    pub created_at: String,
+}
+
+/// `BotWebhook`: a bot's settings as the webhook object spells them.
+#[derive(Debug, Serialize)]
+pub struct BotWebhook {
+    pub name: String,
+    pub nickname: String,
+    pub outgoing_url: Option<String>,
+    pub events: Vec<String>,
+    pub trigger_on: String,
+    pub commands: Vec<String>,
+    pub scopes: Vec<String>,
+    pub template: Option<String>,
+    pub template_engine: String,
+    pub challenge_key: Option<String>,
+    pub link_preview_enabled: bool,
+    pub ignore_self_messages: bool,
+    pub events_history_enabled: bool,
+    pub single_chat: bool,
+    pub can_edit: Vec<String>,
+    pub who_can_add: String,
+    /// Absent on the self endpoints (`/bot/...`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unfurl_domains: Option<Vec<String>>,
+}
+
+/// `permissions` of a bot: what the caller may do with it.
+#[derive(Debug, Serialize)]
+pub struct BotPermissions {
+    pub update_oauth_client: bool,
+    pub recreate_token: bool,
+    pub destroy: bool,
+}
+
+/// `BotResponse` / `BotCreateResponse` with the SDK's extra keys.
+#[derive(Debug, Serialize)]
+pub struct Bot {
+    pub id: i64,
+    /// Absent on the self endpoints.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorized_users_count: Option<i64>,
+    pub webhook: BotWebhook,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth_client_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<BotPermissions>,
+    /// Shown once: on create and token rotation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+}
+
+/// The `webhook` object of `BotCreateRequest` / `BotUpdateRequest` (every key optional
+/// here; the resolver names what is missing).
+#[derive(Debug, Default, Deserialize)]
+pub struct BotWebhookInput {
+    pub name: Option<String>,
+    pub nickname: Option<String>,
+    pub outgoing_url: Option<String>,
+    pub events: Option<Vec<String>>,
+    pub trigger_on: Option<String>,
+    pub commands: Option<Vec<String>>,
+    pub scopes: Option<Vec<String>>,
+    pub template: Option<String>,
+    pub template_engine: Option<String>,
+    pub challenge_key: Option<String>,
+    pub link_preview_enabled: Option<bool>,
+    pub ignore_self_messages: Option<bool>,
+    pub events_history_enabled: Option<bool>,
+    pub who_can_add: Option<String>,
+    pub can_edit: Option<Vec<String>>,
+    pub single_chat: Option<bool>,
+    pub unfurl_domains: Option<Vec<String>>,
+}
+
+/// `{webhook: {...}}` of `POST /bots`.
+#[derive(Debug, Deserialize)]
+pub struct BotCreateRequest {
+    pub webhook: BotWebhookInput,
+}
+
+/// `{bot: {webhook: {...}}}`, the older envelope of `PUT /bots/{id}`.
+#[derive(Debug, Deserialize)]
+pub struct BotEnvelope {
+    pub webhook: BotWebhookInput,
+}
+
+/// `PUT /bots/{id}`: `{webhook: {...}}` or `{bot: {webhook: {...}}}`.
+#[derive(Debug, Deserialize)]
+pub struct BotUpdateRequest {
+    pub webhook: Option<BotWebhookInput>,
+    pub bot: Option<BotEnvelope>,
+}
+
+/// `{outgoing_url*}` of `PUT /bot/webhook`.
+#[derive(Debug, Deserialize)]
+pub struct BotWebhookSelfInput {
+    pub outgoing_url: String,
+}
+
+/// `BotWebhookSelfUpdateRequest`.
+#[derive(Debug, Deserialize)]
+pub struct BotWebhookSelfUpdateRequest {
+    pub webhook: BotWebhookSelfInput,
+}
+
+/// `UploadParams` (bare, `POST /uploads`). Literal keys, each renamed explicitly.
+#[derive(Debug, Serialize)]
+pub struct UploadParams {
+    #[serde(rename = "Content-Disposition")]
+    pub content_disposition: String,
+    #[serde(rename = "acl")]
+    pub acl: String,
+    #[serde(rename = "policy")]
+    pub policy: String,
+    #[serde(rename = "x-amz-credential")]
+    pub x_amz_credential: String,
+    #[serde(rename = "x-amz-algorithm")]
+    pub x_amz_algorithm: String,
+    #[serde(rename = "x-amz-date")]
+    pub x_amz_date: String,
+    #[serde(rename = "x-amz-signature")]
+    pub x_amz_signature: String,
+    #[serde(rename = "key")]
+    pub key: String,
+    #[serde(rename = "direct_url")]
+    pub direct_url: String,
+}
+
+/// `ExportRequest` of `POST /chats/exports`.
+#[derive(Debug, Deserialize)]
+pub struct ExportRequest {
+    pub start_at: String,
+    pub end_at: String,
+    pub webhook_url: String,
+    pub chat_ids: Option<Vec<i64>>,
+    #[serde(default)]
+    pub skip_chats_file: bool,
+}
+
+/// `{id}` of a requested export (202 with `Prefer: return=representation`).
+#[derive(Debug, Serialize)]
+pub struct ExportCreated {
+    pub id: i64,
+}

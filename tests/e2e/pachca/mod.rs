@@ -1,9 +1,12 @@
 //! The Pachca-compatible façade (`/api/shared/v1`) over real HTTP: statuses, envelopes,
 //! pagination, error shapes, and every operation with its failure cases.
 
+mod bots;
 mod chats;
 mod custom_properties;
 mod drafts;
+mod exports;
+mod file_uploads;
 mod framework;
 mod groups;
 mod interop;
@@ -13,6 +16,7 @@ mod previews;
 mod search;
 mod tasks;
 mod views;
+mod webhooks;
 
 use reqwest::Method;
 use serde_json::Value;

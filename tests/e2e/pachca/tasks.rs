@@ -185,9 +185,7 @@ async fn tasks_crud_list_and_errors() {
 
     // Authorisation and tenancy.
     assert_eq!(Pachca::new(&app, "nope").get("/tasks").await.status, 401);
-    m.delete(&format!("/tasks/{id}"))
-        .await
-        .expect_forbidden();
+    m.delete(&format!("/tasks/{id}")).await.expect_forbidden();
     m.get(&format!("/tasks/{plain_id}"))
         .await
         .expect_error(404, "not_found");
