@@ -119,17 +119,15 @@ impl Site {
 }
 
 async fn site_row(ctx: &Context<'_>, id: i64) -> Result<Option<Site>> {
-    let c = rctx(ctx)?;
-    Ok(
-        resolvers::hr::sites::sites_by_ids(&c.db, c.workspace_id(), &[id])
-            .await
-            .gql()?
-            .remove(&id)
-            .map(|row| Site {
-                row,
-                member_ids: None,
-            }),
-    )
+    Ok(loaders(ctx)?
+        .sites
+        .load_one(id)
+        .await
+        .map_err(load_err)?
+        .map(|row| Site {
+            row,
+            member_ids: None,
+        }))
 }
 
 /// Input of `createSite`.
@@ -440,16 +438,12 @@ impl LeaveRequest {
     }
     /// The leave type.
     async fn leave_type(&self, ctx: &Context<'_>) -> Result<Option<LeaveType>> {
-        let c = rctx(ctx)?;
-        Ok(resolvers::hr::leave::leave_types_by_ids(
-            &c.db,
-            c.workspace_id(),
-            &[self.0.leave_type_id],
-        )
-        .await
-        .gql()?
-        .remove(&self.0.leave_type_id)
-        .map(LeaveType))
+        Ok(loaders(ctx)?
+            .leave_types
+            .load_one(self.0.leave_type_id)
+            .await
+            .map_err(load_err)?
+            .map(LeaveType))
     }
     /// First day.
     async fn start_date(&self) -> NaiveDate {

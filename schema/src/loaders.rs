@@ -15,7 +15,9 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, Result};
-use entities::{attachments, chat_members, chats, departments, messages, users};
+use entities::{
+    attachments, chat_members, chats, departments, hr_leave_types, hr_sites, messages, users,
+};
 use resolvers::Ctx;
 use resolvers::messages::batch::{self, ReactionGroup, ThreadSummary};
 
@@ -113,6 +115,14 @@ loader!(
     /// Group tag member ids by tag id.
     TagMembersLoader, Vec<i64>, total |c, keys| resolvers::people::group_tag_member_ids(&c.db, c.workspace_id(), keys)
 );
+loader!(
+    /// HR sites by id.
+    SiteLoader, hr_sites::Model, |c, keys| resolvers::hr::sites::sites_by_ids(&c.db, c.workspace_id(), keys)
+);
+loader!(
+    /// Leave types by id.
+    LeaveTypeLoader, hr_leave_types::Model, |c, keys| resolvers::hr::leave::leave_types_by_ids(&c.db, c.workspace_id(), keys)
+);
 
 /// Every loader of one request.
 pub struct Loaders {
@@ -140,6 +150,10 @@ pub struct Loaders {
     pub departments: DataLoader<DepartmentLoader, HashMapCache>,
     /// Tag members by tag id.
     pub tag_members: DataLoader<TagMembersLoader, HashMapCache>,
+    /// HR sites by id.
+    pub sites: DataLoader<SiteLoader, HashMapCache>,
+    /// Leave types by id.
+    pub leave_types: DataLoader<LeaveTypeLoader, HashMapCache>,
 }
 
 impl Loaders {
@@ -163,6 +177,8 @@ impl Loaders {
             memberships: dl(MembershipLoader(ctx.clone()), cache),
             departments: dl(DepartmentLoader(ctx.clone()), cache),
             tag_members: dl(TagMembersLoader(ctx.clone()), cache),
+            sites: dl(SiteLoader(ctx.clone()), cache),
+            leave_types: dl(LeaveTypeLoader(ctx.clone()), cache),
         }
     }
 }
