@@ -45,9 +45,14 @@ pub struct Config {
     #[arg(long, env = "SWITCHBOARD_DB_POOL", default_value_t = 8)]
     pub db_pool: u32,
 
-    /// Largest request body on `/graphql`, in bytes (larger → 413).
+    /// Largest request body on `/graphql` and the REST routes, in bytes (larger → 413).
     #[arg(long, env = "SWITCHBOARD_BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
+
+    /// Largest upload body (`/direct_url`, avatars), in bytes (larger → 413). Every other
+    /// route keeps `body_limit`.
+    #[arg(long, env = "SWITCHBOARD_UPLOAD_LIMIT", default_value_t = 64 * 1024 * 1024)]
+    pub upload_limit: usize,
 
     /// WebSocket read buffer per connection, in bytes. tungstenite's 128 KiB default
     /// costs ~140 KB per idle subscriber; 4 KiB keeps it near 15 KB.
@@ -137,6 +142,7 @@ impl Config {
             jwt_secret: Some("switchboard-test-secret-0123456789abcdef".to_owned()),
             db_pool: 8,
             body_limit: 1024 * 1024,
+            upload_limit: 8 * 1024 * 1024,
             ws_read_buffer: 4096,
             ws_write_buffer: 0,
             max_batch: 10,

@@ -53,6 +53,38 @@ pub async fn download(
     }
 }
 
+/// `GET /avatars/{workspace}/{name}`: an avatar's bytes, for anyone who has its
+/// unguessable URL (see `resolvers::avatars`); cached for good, since a new picture gets
+/// a new name.
+pub async fn avatar(
+    State(state): State<AppState>,
+    Path((workspace, name)): Path<(i64, String)>,
+) -> Response {
+    match resolvers::avatars::serve(&state.env.files, workspace, &name).await {
+        Ok((bytes, mime)) => {
+            let mut res = (StatusCode::OK, bytes).into_response();
+            let headers = res.headers_mut();
+            if let Ok(v) = HeaderValue::from_str(&mime) {
+                headers.insert(header::CONTENT_TYPE, v);
+            }
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            );
+            headers.insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
+            res
+        }
+        Err(resolvers::Error::Internal(e)) => {
+            tracing::error!(error = %e, "file store read failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+        Err(_) => not_found(),
+    }
+}
+
 /// A 200 with `bytes` as an attachment named `name`, typed by its extension.
 pub fn file_response(name: &str, bytes: bytes::Bytes) -> Response {
     let name = display_name(name);

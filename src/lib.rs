@@ -38,9 +38,11 @@ pub fn build_router(state: AppState) -> Router {
         .route("/graphiql/assets/{file}", get(graphiql::asset))
         .route("/healthz", get(healthz))
         .route("/files/signed/{token}", get(files::download))
-        .merge(rest::router(&state))
+        .route("/avatars/{workspace}/{name}", get(files::avatar))
         .route("/calendar/{file}", get(calendar::feed))
         .layer(RequestBodyLimitLayer::new(body_limit))
+        // The façades set their own limits (JSON routes and upload routes differ).
+        .merge(rest::router(&state))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -24,6 +24,11 @@ pub struct Model {
     pub revoked_at: Option<DateTimeUtc>,
     pub last_used_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// The bot whose OAuth client this token was issued to (`/oauth/token`), if any.
+    pub oauth_bot_id: Option<i64>,
+    /// SHA-256 of the token's refresh token (OAuth-issued tokens only).
+    #[sea_orm(unique)]
+    pub refresh_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

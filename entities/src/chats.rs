@@ -24,6 +24,8 @@ pub struct Model {
     pub direct_key: Option<String>,
     pub created_at: DateTimeUtc,
     pub last_message_at: DateTimeUtc,
+    /// The chat's picture (a URL), if one was uploaded.
+    pub avatar_url: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

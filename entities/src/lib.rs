@@ -17,6 +17,7 @@ pub mod idempotency_keys;
 pub mod link_previews;
 pub mod message_revisions;
 pub mod messages;
+pub mod oauth_codes;
 pub mod reactions;
 pub mod users;
 pub mod views;

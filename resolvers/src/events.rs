@@ -237,6 +237,13 @@ pub enum EventKind {
         /// The bot (its user id).
         bot_id: i64,
     },
+    /// A person authorized a bot's OAuth client (a code was issued).
+    OAuthAuthorized {
+        /// The client's bot.
+        bot_id: i64,
+        /// The authorization code's row.
+        code_id: i64,
+    },
     /// A bot was deleted.
     BotDeleted {
         /// The bot (its user id).
@@ -487,6 +494,7 @@ impl EventKind {
             // integrations
             EventKind::BotChanged { .. } => "bot_changed",
             EventKind::BotDeleted { .. } => "bot_deleted",
+            EventKind::OAuthAuthorized { .. } => "oauth_authorization_granted",
             EventKind::BotEventDeleted { .. } => "bot_event_deleted",
             EventKind::LinksShared { .. } => "links_shared",
             EventKind::LinkPreviewsChanged { .. } => "link_previews_changed",
@@ -546,6 +554,7 @@ impl EventKind {
             // integrations
             EventKind::BotChanged { bot_id }
             | EventKind::BotDeleted { bot_id }
+            | EventKind::OAuthAuthorized { bot_id, .. }
             | EventKind::BotEventDeleted { bot_id, .. } => ("bot", Some(*bot_id)),
             EventKind::LinksShared { message_id, .. }
             | EventKind::LinkPreviewsChanged { message_id, .. } => ("message", Some(*message_id)),

@@ -271,6 +271,9 @@ struct UploadPolicy {
     workspace: i64,
     #[serde(rename = "e")]
     expires_at: i64,
+    /// The budget key of the credential that asked (uploads spend its `Upload` budget).
+    #[serde(rename = "k", default)]
+    budget: String,
 }
 
 impl FileStore {
@@ -295,6 +298,7 @@ pub fn issue_upload(ctx: &crate::Ctx) -> Result<UploadTicket> {
         prefix: prefix.clone(),
         workspace: ctx.workspace_id(),
         expires_at: now.timestamp() + UPLOAD_TTL_SECONDS,
+        budget: crate::rate::key_of(&ctx.principal, None),
     };
     let policy = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).map_err(Error::internal)?);
     let signature = hex::encode(ctx.env.files.policy_mac(&policy).finalize().into_bytes());
@@ -311,9 +315,11 @@ pub fn issue_upload(ctx: &crate::Ctx) -> Result<UploadTicket> {
 /// `policy` (checked in constant time), the policy has not expired, and `key` (with
 /// [`FILENAME_PLACEHOLDER`] replaced by `file_name`) is one file directly under the
 /// policy's prefix. A bad signature, an expired policy or a key outside the prefix is
-/// FORBIDDEN. Returns the stored key.
+/// FORBIDDEN. Each accepted upload spends one `Upload` request of the credential that
+/// asked for the policy. Returns the stored key.
 pub async fn accept_upload(
     files: &FileStore,
+    rate: &crate::rate::RateLimits,
     policy: &str,
     signature: &str,
     key: &str,
@@ -334,6 +340,7 @@ pub async fn accept_upload(
     if claims.expires_at < Utc::now().timestamp() {
         return Err(denied("the policy has expired"));
     }
+    rate.check_key(claims.budget.clone(), crate::rate::Category::Upload)?;
     let key = key.replace(FILENAME_PLACEHOLDER, file_name);
     let name = key
         .strip_prefix(&claims.prefix)

@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod avatars;
 pub mod bus;
 pub mod chats;
 mod ctx;

@@ -7,7 +7,7 @@ use async_graphql::{Context, ID, InputObject, Json, Object, Result, SimpleObject
 use chrono::{DateTime, Utc};
 use entities::{chat_exports, drafts, link_previews, views};
 use resolvers::integrations::{
-    bots, drafts as rdrafts, exports, history, previews, views as rviews,
+    bots, drafts as rdrafts, exports, history, oauth, previews, views as rviews,
 };
 use resolvers::pagination::PageArgs;
 use serde_json::Value;
@@ -94,6 +94,102 @@ impl Bot {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.bot.created_at
     }
+    /// Its picture.
+    async fn avatar_url(&self) -> Option<&str> {
+        self.0.user.avatar_url.as_deref()
+    }
+    /// People with a live token of its OAuth client.
+    async fn authorized_users_count(&self) -> i64 {
+        self.0.authorized_users
+    }
+    /// Its OAuth client, when enabled.
+    async fn oauth_client(&self) -> Option<OAuthClient> {
+        oauth::client_of(&self.0.bot).map(|c| OAuthClient {
+            client_id: c.client_id,
+            client_secret_preview: c.client_secret_preview,
+            confidential: c.confidential,
+            redirect_uris: c.redirect_uris,
+            scopes: c.scopes,
+        })
+    }
+}
+
+/// A bot's OAuth client: apps acting for the people who authorize them.
+#[derive(SimpleObject)]
+pub struct OAuthClient {
+    /// The public client id.
+    pub client_id: String,
+    /// The secret's first characters (the secret is shown once, on rotation).
+    pub client_secret_preview: String,
+    /// Confidential (authenticates with its secret) or public (PKCE only).
+    pub confidential: bool,
+    /// Where an authorization may send the person back.
+    pub redirect_uris: Vec<String>,
+    /// Scopes the client may ask for (empty: any the person's role allows).
+    pub scopes: Vec<String>,
+}
+
+/// Settings of a bot's OAuth client; absent fields keep their value.
+#[derive(InputObject, Default)]
+pub struct OAuthClientInput {
+    /// Confidential (default) or public.
+    pub confidential: Option<bool>,
+    /// Redirect URIs: https, or http to a loopback address.
+    pub redirect_uris: Option<Vec<String>>,
+    /// Scopes the client may ask for.
+    pub scopes: Option<Vec<String>>,
+}
+
+/// A bot with its new OAuth client secret (shown once).
+#[derive(SimpleObject)]
+pub struct BotClientSecretPayload {
+    /// The bot.
+    pub bot: Bot,
+    /// The client secret; only its hash is stored.
+    pub client_secret: String,
+}
+
+/// An app's authorization request, as the consent screen received it.
+#[derive(InputObject)]
+pub struct OAuthAuthorizeInput {
+    /// The app (a bot's OAuth client id).
+    pub client_id: String,
+    /// One of the client's registered redirect URIs.
+    pub redirect_uri: String,
+    /// Scopes asked for (default: every scope of the client your role allows).
+    pub scopes: Option<Vec<String>>,
+    /// PKCE: base64url SHA-256 of the verifier (required of public clients).
+    pub code_challenge: Option<String>,
+    /// `S256` (the only method).
+    pub code_challenge_method: Option<String>,
+    /// Opaque value handed back to the app with the code.
+    pub state: Option<String>,
+}
+
+impl From<OAuthAuthorizeInput> for oauth::AuthorizeInput {
+    fn from(i: OAuthAuthorizeInput) -> Self {
+        oauth::AuthorizeInput {
+            client_id: i.client_id,
+            redirect_uri: i.redirect_uri,
+            scopes: i.scopes,
+            code_challenge: i.code_challenge,
+            code_challenge_method: i.code_challenge_method,
+        }
+    }
+}
+
+/// What a person granted an app: the code the app exchanges at `/oauth/token`.
+#[derive(SimpleObject)]
+pub struct OAuthAuthorizationPayload {
+    /// Single use, valid ten minutes.
+    pub code: String,
+    /// The redirect URI with `code` (and `state`, when given) appended: where to send
+    /// the person.
+    pub redirect_to: String,
+    /// The scopes granted.
+    pub scopes: Vec<String>,
+    /// When the code expires.
+    pub expires_at: DateTime<Utc>,
 }
 
 /// A bot with its access token (shown once).
@@ -167,6 +263,8 @@ pub struct BotSettingsInput {
     pub can_edit: Option<Vec<String>>,
     /// Domains whose links the bot unfurls.
     pub unfurl_domains: Option<Vec<String>>,
+    /// The bot's OAuth client (enables it).
+    pub oauth_client: Option<OAuthClientInput>,
 }
 
 impl From<BotSettingsInput> for bots::BotInput {
@@ -186,6 +284,11 @@ impl From<BotSettingsInput> for bots::BotInput {
             who_can_add: i.who_can_add,
             can_edit: i.can_edit,
             unfurl_domains: i.unfurl_domains,
+            oauth_client: i.oauth_client.map(|c| oauth::OAuthClientInput {
+                confidential: c.confidential,
+                redirect_uris: c.redirect_uris,
+                scopes: c.scopes,
+            }),
             ..Default::default()
         }
     }
@@ -513,6 +616,37 @@ impl BotsMutation {
         Ok(BotWithTokenPayload {
             bot: Bot(created.bot),
             access_token: created.access_token,
+        })
+    }
+    /// Issue a new secret for a bot's OAuth client (shown once), enabling the client.
+    async fn rotate_bot_client_secret(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<BotClientSecretPayload> {
+        let id = ids::decode(&id, Kind::User, "id")?;
+        let (bot, client_secret) = bots::rotate_client_secret(rctx(ctx)?, id).await.gql()?;
+        Ok(BotClientSecretPayload {
+            bot: Bot(bot),
+            client_secret,
+        })
+    }
+    /// Consent, as the signed-in person, to an app (a bot's OAuth client) acting for
+    /// you: the answer is the code to send the person back to the app with. App
+    /// sessions only.
+    async fn authorize_oauth_client(
+        &self,
+        ctx: &Context<'_>,
+        input: OAuthAuthorizeInput,
+    ) -> Result<OAuthAuthorizationPayload> {
+        let state = input.state.clone();
+        let granted = oauth::authorize(rctx(ctx)?, input.into()).await.gql()?;
+        let redirect_to = granted.redirect_to(state.as_deref());
+        Ok(OAuthAuthorizationPayload {
+            code: granted.code,
+            redirect_to,
+            scopes: granted.scopes,
+            expires_at: granted.expires_at,
         })
     }
     /// Issue a named token for a bot (shown once in `token`).

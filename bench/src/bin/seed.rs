@@ -507,6 +507,7 @@ async fn main() -> anyhow::Result<()> {
         direct_key: Set(None),
         created_at: Set(created),
         last_message_at: Set(last_at.get(&id).copied().unwrap_or(created)),
+        avatar_url: Set(None),
     };
     let mut chat_rows: Vec<chats::ActiveModel> = chat_ids
         .iter()

@@ -136,18 +136,9 @@ pub struct UpdateChatInput {
 
 /// Rename a chat, change its description or visibility (chat admins, workspace admins).
 pub async fn update_chat(ctx: &Ctx, chat_id: i64, input: UpdateChatInput) -> Result<chats::Model> {
-    ctx.require(Scope::ChatsUpdate)?;
-    let acc = access(&ctx.db, &ctx.principal, chat_id).await?;
-    acc.ensure_manager(&ctx.principal)?;
-    let kind = acc.kind()?;
-    if matches!(kind, ChatKind::Direct | ChatKind::Thread) {
-        return Err(Error::Forbidden(format!(
-            "a {} chat cannot be edited",
-            kind.as_str()
-        )));
-    }
-    let before = chat_summary(&acc.chat);
-    let mut am: chats::ActiveModel = acc.chat.into();
+    let chat = editable(ctx, chat_id).await?;
+    let before = chat_summary(&chat);
+    let mut am: chats::ActiveModel = chat.into();
     if let Some(name) = input.name {
         am.name = Set(crate::people::validate_name(&name, "name")?);
     }
@@ -159,6 +150,22 @@ pub async fn update_chat(ctx: &Ctx, chat_id: i64, input: UpdateChatInput) -> Res
         am.is_public = Set(public);
     }
     save_chat(ctx, am, before).await
+}
+
+/// A channel or group chat the caller may edit (`chats:update`, chat managers):
+/// direct chats and threads have nothing to edit.
+pub async fn editable(ctx: &Ctx, chat_id: i64) -> Result<chats::Model> {
+    ctx.require(Scope::ChatsUpdate)?;
+    let acc = access(&ctx.db, &ctx.principal, chat_id).await?;
+    acc.ensure_manager(&ctx.principal)?;
+    let kind = acc.kind()?;
+    if matches!(kind, ChatKind::Direct | ChatKind::Thread) {
+        return Err(Error::Forbidden(format!(
+            "a {} chat cannot be edited",
+            kind.as_str()
+        )));
+    }
+    Ok(acc.chat)
 }
 
 /// Archive (`true`) or unarchive (`false`) a chat (chat admins, workspace admins). An

@@ -70,6 +70,21 @@ pub struct BotExtras {
     pub single_chat: bool,
     /// Whether the bot has an OAuth client.
     pub oauth_client_enabled: bool,
+    /// Whether the client keeps a secret (`None`: yes); see [`super::oauth`].
+    pub oauth_confidential: Option<bool>,
+    /// The client's registered redirect URIs.
+    pub oauth_redirect_uris: Vec<String>,
+    /// The scopes the client may ask for (empty: any a person's role allows).
+    pub oauth_scopes: Vec<String>,
+    /// The first characters of the client secret, once one was issued.
+    pub oauth_secret_preview: Option<String>,
+}
+
+impl BotExtras {
+    /// Whether the OAuth client is confidential (the default).
+    pub fn oauth_confidential(&self) -> bool {
+        self.oauth_confidential.unwrap_or(true)
+    }
 }
 
 /// A bot: its user, its settings and its outgoing-webhook endpoint.
@@ -81,6 +96,8 @@ pub struct Bot {
     pub bot: bots::Model,
     /// The outgoing-webhook endpoint (URL and signing secret).
     pub endpoint: webhook_endpoints::Model,
+    /// People with a live token of the bot's OAuth client.
+    pub authorized_users: i64,
 }
 
 impl Bot {
@@ -163,6 +180,8 @@ pub struct BotInput {
     pub single_chat: Option<bool>,
     /// Domains whose links raise `link_shared` for this bot.
     pub unfurl_domains: Option<Vec<String>>,
+    /// The bot's OAuth client (enables it).
+    pub oauth_client: Option<super::oauth::OAuthClientInput>,
 }
 
 /// A bot with a freshly issued secret, shown once.
@@ -343,11 +362,13 @@ async fn load<C: ConnectionTrait>(db: &C, workspace_id: i64, bot_id: i64) -> Res
     let endpoint = webhook_endpoints::Entity::find_by_id(bot.endpoint_id)
         .one(db)
         .await?;
+    let authorized = super::oauth::authorized_users(db, &[bot_id]).await?;
     Ok(match (user, endpoint) {
         (Some(user), Some(endpoint)) => Some(Bot {
             user,
             bot,
             endpoint,
+            authorized_users: authorized.get(&bot_id).copied().unwrap_or(0),
         }),
         _ => None,
     })
@@ -369,12 +390,14 @@ async fn load_many<C: ConnectionTrait>(db: &C, rows: Vec<bots::Model>) -> Result
             .into_iter()
             .map(|e| (e.id, e))
             .collect();
+    let authorized = super::oauth::authorized_users(db, &ids).await?;
     Ok(rows
         .into_iter()
         .filter_map(|bot| {
             let user = users.remove(&bot.user_id)?;
             let endpoint = endpoints.get(&bot.endpoint_id)?.clone();
             Some(Bot {
+                authorized_users: authorized.get(&bot.user_id).copied().unwrap_or(0),
                 user,
                 bot,
                 endpoint,
@@ -384,7 +407,7 @@ async fn load_many<C: ConnectionTrait>(db: &C, rows: Vec<bots::Model>) -> Result
 }
 
 /// A bot the caller manages, or NOT_FOUND.
-async fn managed(ctx: &Ctx, bot_id: i64) -> Result<Bot> {
+pub(crate) async fn managed(ctx: &Ctx, bot_id: i64) -> Result<Bot> {
     let bot = load(&ctx.db, ctx.workspace_id(), bot_id)
         .await?
         .ok_or(Error::NotFound("bot"))?;
@@ -556,6 +579,7 @@ pub async fn create_bot(ctx: &Ctx, input: BotInput) -> Result<BotWithToken> {
             user,
             bot,
             endpoint,
+            authorized_users: 0,
         },
         access_token: token,
     })
@@ -610,6 +634,9 @@ fn merge_extras(mut extras: BotExtras, input: &BotInput, creating: bool) -> Resu
     }
     if let Some(s) = input.single_chat {
         extras.single_chat = s;
+    }
+    if let Some(client) = &input.oauth_client {
+        super::oauth::merge_client(&mut extras, client)?;
     }
     Ok(extras)
 }
@@ -674,6 +701,7 @@ async fn apply_update(ctx: &Ctx, bot: Bot, input: BotInput) -> Result<Bot> {
         user,
         bot,
         endpoint,
+        authorized_users,
     } = bot;
     let mut user_am: users::ActiveModel = user.clone().into();
     let mut bot_am: bots::ActiveModel = bot.clone().into();
@@ -742,6 +770,7 @@ async fn apply_update(ctx: &Ctx, bot: Bot, input: BotInput) -> Result<Bot> {
         user,
         bot,
         endpoint,
+        authorized_users,
     })
 }
 
@@ -859,6 +888,7 @@ pub async fn rotate_client_secret(ctx: &Ctx, bot_id: i64) -> Result<(Bot, String
     let secret = format!("sbcs_{}", super::random_hex(32)?);
     let mut extras = bot.extras();
     extras.oauth_client_enabled = true;
+    extras.oauth_secret_preview = Some(secret.chars().take(12).collect());
     let mut am: bots::ActiveModel = bot.bot.clone().into();
     am.client_secret_hash = Set(Some(hash_secret(&secret)));
     am.settings = Set(serde_json::to_value(&extras).map_err(Error::internal)?);

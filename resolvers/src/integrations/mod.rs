@@ -12,11 +12,13 @@
 //! - `previews` — link previews a bot attaches to a message.
 //! - `exports` — chat-export jobs and their download links.
 //! - `drafts` — a user's unsent messages.
+//! - `oauth` — a bot's OAuth client: people authorize apps, which act for them.
 
 pub mod bots;
 pub mod drafts;
 pub mod exports;
 pub mod history;
+pub mod oauth;
 pub mod previews;
 pub(crate) mod routing;
 pub(crate) use routing::route;

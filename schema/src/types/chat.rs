@@ -130,6 +130,10 @@ impl Chat {
     async fn last_message_at(&self) -> DateTime<Utc> {
         self.0.last_message_at
     }
+    /// Its picture (channels and group chats), if one was uploaded.
+    async fn avatar_url(&self) -> Option<&str> {
+        self.0.avatar_url.as_deref()
+    }
     /// Who created it.
     async fn creator(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         Ok(loaders(ctx)?

@@ -18,8 +18,12 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/uploads", post(params))
-        .route("/direct_url", post(direct_upload))
         .route("/files/{id}", get(download))
+}
+
+/// `POST /direct_url`: mounted apart, with the upload body limit.
+pub fn upload_routes() -> Router<AppState> {
+    Router::new().route("/direct_url", post(direct_upload))
 }
 
 /// `POST /uploads` (no body) → 201 bare UploadParams pointing at our `/direct_url`.
@@ -90,6 +94,7 @@ async fn direct_upload(State(state): State<AppState>, req: Request) -> Reply {
     let (file_name, bytes) = file.ok_or_else(|| bad("file", "is required"))?;
     resolvers::files::accept_upload(
         &state.env.files,
+        &state.env.rate,
         &policy,
         &signature,
         &key,

@@ -22,6 +22,7 @@ pub mod render;
 pub mod wire;
 
 mod audit;
+mod avatars;
 mod bots;
 mod chats;
 mod custom_properties;
@@ -45,19 +46,23 @@ mod webhooks;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 
 use crate::state::AppState;
 use error::Failure;
 use extract::FacadeLimits;
+use tower_http::limit::RequestBodyLimitLayer;
 
 /// Where the façade is mounted.
 pub const BASE_PATH: &str = "/api/shared/v1";
 
-/// The façade's routes (relative to [`BASE_PATH`]). One line per group file.
+/// The façade's routes (relative to [`BASE_PATH`]). One line per group file. Uploads
+/// (`/direct_url`, avatars) carry the upload body limit, every other route the JSON one.
 pub fn router(state: &AppState) -> Router<AppState> {
-    Router::new()
+    let config = &state.config;
+    let standard = Router::new()
         .merge(profile::routes())
         .merge(oauth::routes())
         .merge(users::routes())
@@ -78,11 +83,17 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(bots::routes())
         .merge(file_uploads::routes())
         .merge(exports::routes())
+        .layer(RequestBodyLimitLayer::new(config.body_limit));
+    let uploads = Router::new()
+        .merge(file_uploads::upload_routes())
+        .merge(avatars::routes())
+        .layer(DefaultBodyLimit::max(config.upload_limit))
+        .layer(RequestBodyLimitLayer::new(config.upload_limit));
+    standard
+        .merge(uploads)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::Extension(Arc::new(FacadeLimits::new(
-            &state.config.rate,
-        ))))
+        .layer(axum::Extension(Arc::new(FacadeLimits::new(&config.rate))))
 }
 
 async fn not_found() -> impl IntoResponse {

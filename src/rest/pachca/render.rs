@@ -105,7 +105,7 @@ pub async fn chats(
             public: c.is_public,
             last_message_at: date(c.last_message_at),
             meet_room_url: format!("{base}/meet/{}", c.id),
-            avatar_url: None,
+            avatar_url: c.avatar_url.clone(),
         })
         .collect())
 }

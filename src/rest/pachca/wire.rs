@@ -752,6 +752,134 @@ pub struct Bot {
     /// Shown once: on create and token rotation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub creator_id: Option<i64>,
+    /// When the OAuth client is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth_client: Option<BotOAuthClient>,
+    /// Shown once: on `rotate_client_secret`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+}
+
+/// `BotOAuthClient` (SDK): a bot's OAuth client.
+#[derive(Debug, Serialize)]
+pub struct BotOAuthClient {
+    pub client_id: String,
+    pub client_secret_preview: String,
+    pub confidential: bool,
+    pub redirect_uris: Vec<String>,
+    pub scopes: Vec<String>,
+}
+
+/// `oauth_client` of `BotCreateRequest` / `BotUpdateRequest` (SDK).
+#[derive(Debug, Default, Deserialize)]
+pub struct BotOAuthClientInput {
+    pub confidential: Option<bool>,
+    pub redirect_uris: Option<Vec<String>>,
+    pub scopes: Option<Vec<String>>,
+}
+
+/// `BotAccessToken` (SDK): one of a bot's named tokens.
+#[derive(Debug, Serialize)]
+pub struct BotAccessToken {
+    pub id: i64,
+    /// Whole once (create, reissue), masked afterwards.
+    pub token: String,
+    pub user_id: i64,
+    pub scopes: Vec<String>,
+    pub created_at: String,
+    pub name: Option<String>,
+    pub revoked_at: Option<String>,
+    pub expires_in: Option<i64>,
+    pub last_used_at: Option<String>,
+}
+
+/// `{name*, scopes?}` of `POST /bots/{id}/tokens`.
+#[derive(Debug, Deserialize)]
+pub struct BotTokenCreateRequest {
+    pub name: String,
+    pub scopes: Option<Vec<String>>,
+}
+
+/// `{name?, scopes?}` of `PUT /bots/{id}/tokens/{token_id}`.
+#[derive(Debug, Deserialize)]
+pub struct BotTokenUpdateRequest {
+    pub name: Option<String>,
+    pub scopes: Option<Vec<String>>,
+}
+
+/// `BotScopeCatalog` (SDK): `GET /bots/{id}/scopes`, a bare object.
+#[derive(Debug, Serialize)]
+pub struct BotScopeCatalog {
+    pub scopes: Vec<BotScopeCatalogItem>,
+    pub groups: Vec<BotScopeCatalogGroup>,
+    pub presets: Vec<BotScopeCatalogPreset>,
+}
+
+/// One scope of the catalogue.
+#[derive(Debug, Serialize)]
+pub struct BotScopeCatalogItem {
+    pub id: String,
+    pub title: String,
+    pub group: String,
+    pub preset: Vec<String>,
+}
+
+/// One group of the catalogue.
+#[derive(Debug, Serialize)]
+pub struct BotScopeCatalogGroup {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+}
+
+/// One preset of the catalogue.
+#[derive(Debug, Serialize)]
+pub struct BotScopeCatalogPreset {
+    pub id: String,
+    pub title: String,
+}
+
+/// `AvatarData`: `{image_url}`.
+#[derive(Debug, Serialize)]
+pub struct AvatarData {
+    pub image_url: String,
+}
+
+/// `OAuthToken` (SDK): the bare answer of `POST /oauth/token`.
+#[derive(Debug, Serialize)]
+pub struct OAuthToken {
+    pub access_token: String,
+    pub token_type: String,
+    pub refresh_token: String,
+    pub scope: String,
+    pub created_at: i64,
+}
+
+/// The form of `POST /oauth/token` (RFC 6749 §4.1.3 and §6).
+#[derive(Debug, Default, Deserialize)]
+pub struct OAuthTokenForm {
+    #[serde(default)]
+    pub grant_type: String,
+    pub code: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub code_verifier: Option<String>,
+    pub refresh_token: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+}
+
+/// The form of `POST /oauth/revoke` (RFC 7009).
+#[derive(Debug, Default, Deserialize)]
+pub struct OAuthRevokeForm {
+    #[serde(default)]
+    pub token: String,
+    pub token_type_hint: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
 }
 
 /// The `webhook` object of `BotCreateRequest` / `BotUpdateRequest` (every key optional
@@ -781,6 +909,7 @@ pub struct BotWebhookInput {
 #[derive(Debug, Deserialize)]
 pub struct BotCreateRequest {
     pub webhook: BotWebhookInput,
+    pub oauth_client: Option<BotOAuthClientInput>,
 }
 
 /// `{bot: {webhook: {...}}}`, the older envelope of `PUT /bots/{id}`.
@@ -794,6 +923,7 @@ pub struct BotEnvelope {
 pub struct BotUpdateRequest {
     pub webhook: Option<BotWebhookInput>,
     pub bot: Option<BotEnvelope>,
+    pub oauth_client: Option<BotOAuthClientInput>,
 }
 
 /// `{outgoing_url*}` of `PUT /bot/webhook`.

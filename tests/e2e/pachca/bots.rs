@@ -246,3 +246,250 @@ async fn company_bots_lists_every_bot_for_admins() {
         401
     );
 }
+
+async fn new_bot(p: &Pachca<'_>, name: &str) -> (i64, String) {
+    let body = p
+        .post("/bots", json!({"webhook": {"name": name}}))
+        .await
+        .expect(201)
+        .clone();
+    (
+        body["data"]["id"].as_i64().unwrap(),
+        body["data"]["access_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn list_show_and_delete_the_bots_one_manages() {
+    let app = TestApp::spawn().await;
+    let owner = app.workspace("acme").await;
+    let member = app.user("acme", "m@acme.test", Role::Member).await;
+    let other = app.workspace("globex").await;
+    let p = Pachca::new(&app, &owner.token);
+    let (tasks, tasks_token) = new_bot(&p, "Tasks").await;
+    let (deploy, _) = new_bot(&p, "Deploy").await;
+    let (mine, _) = new_bot(&Pachca::new(&app, &member.token), "Mine").await;
+
+    // The owner (an admin) manages every bot whose can_edit includes admin; a member
+    // only their own; another workspace none of them.
+    let res = p.get("/bots").await;
+    assert_paginate(res.expect(200));
+    assert_eq!(ids(&res.body), vec![tasks, deploy, mine]);
+    for bot in res.body["data"].as_array().unwrap() {
+        assert_bot(bot);
+    }
+    let res = Pachca::new(&app, &member.token).get("/bots").await;
+    assert_eq!(ids(res.expect(200)), vec![mine]);
+    let res = Pachca::new(&app, &other.token).get("/bots").await;
+    assert_eq!(ids(res.expect(200)), Vec::<i64>::new());
+    assert_paginate(&res.body);
+
+    // Search by name, and pages of one following the cursor.
+    let res = p.get("/bots?query=dep").await;
+    assert_eq!(ids(res.expect(200)), vec![deploy]);
+    let first = p.get("/bots?limit=1").await;
+    assert_eq!(ids(first.expect(200)), vec![tasks]);
+    assert_eq!(first.body["meta"]["paginate"]["has_next"], true);
+    let cursor = first.body["meta"]["paginate"]["next_page"]
+        .as_str()
+        .unwrap();
+    let second = p.get(&format!("/bots?limit=1&cursor={cursor}")).await;
+    assert_eq!(ids(second.expect(200)), vec![deploy]);
+    p.get("/bots?limit=0").await.expect_error(400, "invalid");
+    p.get("/bots?limit=51").await.expect_error(400, "invalid");
+
+    // One bot.
+    let res = p.get(&format!("/bots/{tasks}")).await;
+    let data = &res.expect(200)["data"];
+    assert_bot(data);
+    assert_eq!(data["webhook"]["name"], "Tasks");
+    assert!(data.get("access_token").is_none(), "shown once only");
+    for (token, path) in [
+        (&other.token, format!("/bots/{tasks}")),
+        (&member.token, format!("/bots/{tasks}")),
+        (&owner.token, "/bots/999999".to_owned()),
+        (&owner.token, format!("/bots/{}", member.id)),
+    ] {
+        Pachca::new(&app, token)
+            .get(&path)
+            .await
+            .expect_error(404, "not_found");
+    }
+
+    // Delete: 204, then it is gone and its token stops at once.
+    Pachca::new(&app, &other.token)
+        .delete(&format!("/bots/{tasks}"))
+        .await
+        .expect_error(404, "not_found");
+    assert_eq!(
+        Pachca::new(&app, &tasks_token).get("/profile").await.status,
+        200
+    );
+    let res = p.delete(&format!("/bots/{tasks}")).await;
+    assert_eq!(res.expect(204), &Value::Null);
+    p.get(&format!("/bots/{tasks}"))
+        .await
+        .expect_error(404, "not_found");
+    p.delete(&format!("/bots/{tasks}"))
+        .await
+        .expect_error(404, "not_found");
+    assert_eq!(
+        Pachca::new(&app, &tasks_token).get("/profile").await.status,
+        401
+    );
+    let res = p.get("/bots").await;
+    assert_eq!(ids(res.expect(200)), vec![deploy, mine]);
+}
+
+#[tokio::test]
+async fn a_bots_named_tokens_scopes_and_client_secret() {
+    let app = TestApp::spawn().await;
+    let owner = app.workspace("acme").await;
+    let other = app.workspace("globex").await;
+    let p = Pachca::new(&app, &owner.token);
+    let (bot, primary) = new_bot(&p, "Reporter").await;
+
+    // Issue: whole once, with the asked scopes.
+    let res = p
+        .post(
+            &format!("/bots/{bot}/tokens"),
+            json!({"name": "ci", "scopes": ["messages:read", "chats:read"]}),
+        )
+        .await;
+    let data = res.expect(201)["data"].clone();
+    for key in ["id", "token", "user_id", "scopes", "created_at"] {
+        assert!(data.get(key).is_some(), "missing {key}: {data:#}");
+    }
+    assert_eq!(data["user_id"], bot);
+    assert_eq!(data["name"], "ci");
+    let mut scopes: Vec<String> = serde_json::from_value(data["scopes"].clone()).unwrap();
+    scopes.sort();
+    assert_eq!(scopes, vec!["chats:read", "messages:read"]);
+    let token_id = data["id"].as_i64().unwrap();
+    let secret = data["token"].as_str().unwrap().to_owned();
+    let ci = Pachca::new(&app, &secret);
+    let info = ci.get("/oauth/token/info").await;
+    assert_eq!(info.expect(200)["data"]["user_id"], bot);
+    // Its scopes hold: reading yes, writing no.
+    assert_eq!(ci.get("/chats").await.status, 200);
+    let res = ci.post("/chats", json!({"chat": {"name": "x"}})).await;
+    assert_eq!(res.status, 403);
+    assert_eq!(res.body["error"], "insufficient_scope");
+
+    // Listed masked, beside the primary token, oldest first.
+    let res = p.get(&format!("/bots/{bot}/tokens")).await;
+    assert_paginate(res.expect(200));
+    let list = res.body["data"].as_array().unwrap().clone();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[1]["id"], token_id);
+    let masked = list[1]["token"].as_str().unwrap();
+    assert!(masked.contains("...") && masked != secret, "{masked}");
+    assert!(!primary.is_empty());
+
+    // Bad input.
+    p.post(&format!("/bots/{bot}/tokens"), json!({"scopes": []}))
+        .await
+        .expect_error(400, "invalid");
+    p.post(
+        &format!("/bots/{bot}/tokens"),
+        json!({"name": "x", "scopes": ["no:such"]}),
+    )
+    .await
+    .expect_error(422, "invalid");
+    p.post(&format!("/bots/{bot}/tokens"), json!({"name": ""}))
+        .await
+        .expect_error(422, "blank");
+
+    // Rename and narrow.
+    let res = p
+        .put(
+            &format!("/bots/{bot}/tokens/{token_id}"),
+            json!({"name": "ci-2", "scopes": ["chats:read"]}),
+        )
+        .await;
+    let data = &res.expect(200)["data"];
+    assert_eq!(data["name"], "ci-2");
+    assert_eq!(data["scopes"], json!(["chats:read"]));
+    assert!(data["token"].as_str().unwrap().contains("..."));
+    assert_eq!(ci.get("/messages?chat_id=1").await.status, 403);
+
+    // Reissue: same id, new secret; the old one stops.
+    let res = p
+        .post_empty(&format!("/bots/{bot}/tokens/{token_id}/reissue"))
+        .await;
+    let data = &res.expect(200)["data"];
+    assert_eq!(data["id"], token_id);
+    let reissued = data["token"].as_str().unwrap().to_owned();
+    assert_ne!(reissued, secret);
+    assert_eq!(ci.get("/chats").await.status, 401);
+    let ci = Pachca::new(&app, &reissued);
+    assert_eq!(ci.get("/chats").await.status, 200);
+
+    // Another workspace sees none of it; unknown token ids are 404.
+    let foreign = Pachca::new(&app, &other.token);
+    foreign
+        .get(&format!("/bots/{bot}/tokens"))
+        .await
+        .expect_error(404, "not_found");
+    foreign
+        .delete(&format!("/bots/{bot}/tokens/{token_id}"))
+        .await
+        .expect_error(404, "not_found");
+    p.delete(&format!("/bots/{bot}/tokens/999999"))
+        .await
+        .expect_error(404, "not_found");
+
+    // Revoke: 204, then the token is dead and no longer listed.
+    assert_eq!(
+        p.delete(&format!("/bots/{bot}/tokens/{token_id}"))
+            .await
+            .expect(204),
+        &Value::Null
+    );
+    assert_eq!(ci.get("/chats").await.status, 401);
+    let res = p.get(&format!("/bots/{bot}/tokens")).await;
+    assert_eq!(res.expect(200)["data"].as_array().unwrap().len(), 1);
+
+    // The scope catalogue: a bare object.
+    let res = p.get(&format!("/bots/{bot}/scopes")).await;
+    let body = res.expect(200);
+    assert!(body.get("data").is_none());
+    let scopes = body["scopes"].as_array().unwrap();
+    assert!(scopes.iter().any(|s| s["id"] == "messages:create"));
+    for s in scopes {
+        for key in ["id", "title", "group", "preset"] {
+            assert!(s.get(key).is_some(), "missing {key}: {s:#}");
+        }
+    }
+    let groups = body["groups"].as_array().unwrap();
+    assert!(groups.iter().any(|g| g["id"] == "messages"));
+    for g in groups {
+        for key in ["id", "title", "description"] {
+            assert!(g[key].is_string(), "group {key}: {g:#}");
+        }
+    }
+    assert!(body["presets"].as_array().unwrap().len() >= 2);
+    foreign
+        .get(&format!("/bots/{bot}/scopes"))
+        .await
+        .expect_error(404, "not_found");
+
+    // Rotating the client secret enables the OAuth client; the secret is shown once.
+    let res = p
+        .post_empty(&format!("/bots/{bot}/rotate_client_secret"))
+        .await;
+    let data = &res.expect(200)["data"];
+    assert_bot(data);
+    let client_secret = data["client_secret"].as_str().unwrap();
+    assert_eq!(data["oauth_client_enabled"], true);
+    let client = &data["oauth_client"];
+    assert!(client["client_id"].is_string());
+    assert!(client_secret.starts_with(client["client_secret_preview"].as_str().unwrap()));
+    assert_eq!(client["confidential"], true);
+    let res = p.get(&format!("/bots/{bot}")).await;
+    assert!(res.expect(200)["data"].get("client_secret").is_none());
+    foreign
+        .post_empty(&format!("/bots/{bot}/rotate_client_secret"))
+        .await
+        .expect_error(404, "not_found");
+}

@@ -1,6 +1,7 @@
 //! The Pachca-compatible façade (`/api/shared/v1`) over real HTTP: statuses, envelopes,
 //! pagination, error shapes, and every operation with its failure cases.
 
+mod avatars;
 mod bots;
 mod chats;
 mod custom_properties;
@@ -11,6 +12,7 @@ mod framework;
 mod groups;
 mod interop;
 mod messages;
+mod oauth;
 mod people;
 mod previews;
 mod search;
