@@ -17,6 +17,10 @@ pub struct Model {
     pub file_key: Option<String>,
     pub size: i64,
     pub created_at: DateTimeUtc,
+    /// An image's width in pixels, as the uploader reported it.
+    pub width: Option<i64>,
+    /// An image's height in pixels, as the uploader reported it.
+    pub height: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,6 +6,7 @@
 //!   belongs to the authorizing user and remembers the client it was issued to, with the
 //!   SHA-256 of its refresh token.
 //! - `chats.avatar_url`: a chat's picture (users already have one).
+//! - `attachments.width` / `height`: an image's pixel size, as the uploader reported it.
 
 use sea_orm_migration::prelude::*;
 
@@ -28,6 +29,13 @@ enum Users {
 enum Chats {
     Table,
     AvatarUrl,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Attachments {
+    Table,
+    Width,
+    Height,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
@@ -90,6 +98,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        for col in [Attachments::Width, Attachments::Height] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Attachments::Table)
+                        .add_column(ColumnDef::new(col).big_integer().null())
+                        .to_owned(),
+                )
+                .await?;
+        }
         manager
             .alter_table(
                 Table::alter()
@@ -218,6 +236,16 @@ impl MigrationTrait for Migration {
                 .alter_table(
                     Table::alter()
                         .table(ApiTokens::Table)
+                        .drop_column(col)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        for col in [Attachments::Height, Attachments::Width] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Attachments::Table)
                         .drop_column(col)
                         .to_owned(),
                 )

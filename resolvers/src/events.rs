@@ -737,6 +737,10 @@ pub struct EventFilter {
     pub from: Option<DateTime<Utc>>,
     /// Only before this time.
     pub to: Option<DateTime<Utc>>,
+    /// Only about subjects of this type (`chat`, `user`, …).
+    pub subject_type: Option<String>,
+    /// Only about this subject.
+    pub subject_id: Option<i64>,
 }
 
 /// The event log — the audit trail — of the workspace, oldest first from a cursor
@@ -773,6 +777,12 @@ pub async fn list_events(
     }
     if let Some(dialect) = filter.dialect {
         q = q.filter(events::Column::Dialect.eq(dialect));
+    }
+    if let Some(subject) = filter.subject_type {
+        q = q.filter(events::Column::SubjectType.eq(subject));
+    }
+    if let Some(id) = filter.subject_id {
+        q = q.filter(events::Column::SubjectId.eq(id));
     }
     if let Some(from) = filter.from {
         q = q.filter(events::Column::CreatedAt.gte(from));

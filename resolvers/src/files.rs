@@ -18,6 +18,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bytes::Bytes;
 use chrono::Utc;
+use futures::{StreamExt as _, TryStreamExt as _};
 use hmac::{Hmac, KeyInit, Mac};
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt as _, PutPayload};
@@ -160,6 +161,51 @@ impl FileStore {
             Ok(found) => found.bytes().await.map_err(Error::internal),
             Err(object_store::Error::NotFound { .. }) => Err(Error::NotFound("file")),
             Err(e) => Err(Error::internal(e)),
+        }
+    }
+
+    /// The stored key an attachment's `key` stands for. Keys in the store's namespace
+    /// (`ws/…`) must be this workspace's and name an uploaded file; an upload ticket's key
+    /// also stands for the one file uploaded under that ticket whatever name the client
+    /// gave the part (clients send raw bytes, named `upload` or `file`, and then attach
+    /// the key with the file's real name). Other strings are opaque references, kept as
+    /// given.
+    pub async fn resolve_upload(
+        &self,
+        workspace_id: i64,
+        key: &str,
+        field: &str,
+    ) -> Result<String> {
+        if !key.starts_with("ws/") {
+            return Ok(key.to_owned());
+        }
+        let missing = || Error::invalid(field, "no file was uploaded under this key");
+        if !Self::belongs_to(key, workspace_id) {
+            return Err(missing());
+        }
+        let path = parse(key)?;
+        match self.store.head(&path).await {
+            Ok(_) => return Ok(key.to_owned()),
+            Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => return Err(Error::internal(e)),
+        }
+        // Only an upload ticket's directory stands for its one file.
+        let Some((dir, _)) = key.rsplit_once('/') else {
+            return Err(missing());
+        };
+        if !dir.starts_with(&format!("ws/{workspace_id}/uploads/")) {
+            return Err(missing());
+        }
+        let listed: Vec<object_store::ObjectMeta> = self
+            .store
+            .list(Some(&parse(dir)?))
+            .take(2)
+            .try_collect()
+            .await
+            .map_err(Error::internal)?;
+        match listed.as_slice() {
+            [one] => Ok(one.location.to_string()),
+            _ => Err(missing()),
         }
     }
 
@@ -381,7 +427,13 @@ pub async fn attachment_file(ctx: &crate::Ctx, id: i64) -> Result<(String, Bytes
         .file_key
         .filter(|k| FileStore::belongs_to(k, ctx.workspace_id()))
         .ok_or(Error::NotFound("file"))?;
-    let bytes = ctx.env.files.get(&key).await?;
+    let stored = ctx
+        .env
+        .files
+        .resolve_upload(ctx.workspace_id(), &key, "file")
+        .await
+        .map_err(|_| Error::NotFound("file"))?;
+    let bytes = ctx.env.files.get(&stored).await?;
     Ok((row.name, bytes))
 }
 

@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use entities::{chats, messages, users};
-use sea_orm::{DbBackend, EntityTrait, Value};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Value};
 
 use crate::auth::Scope;
 use crate::pagination::{Page, PageArgs};
@@ -18,6 +18,59 @@ use crate::{Ctx, Error, Result};
 /// Most words considered from one query.
 const MAX_TERMS: usize = 16;
 
+/// A page of results and how many there are in all (every page's filters applied).
+#[derive(Clone, Debug)]
+pub struct Found<T> {
+    /// This page.
+    pub page: Page<T>,
+    /// Matching rows across every page.
+    pub total: u64,
+}
+
+/// `col IN (?, ?, …)` for `ids`, its values pushed onto `values`.
+fn any_of(col: &str, ids: &[i64], values: &mut Vec<Value>) -> String {
+    values.extend(ids.iter().map(|id| Value::from(*id)));
+    format!(" AND {col} IN ({})", vec!["?"; ids.len()].join(", "))
+}
+
+/// Run a search: `COUNT(*)` over `from_where`, then the page of it newest first.
+async fn run<E: EntityTrait>(
+    ctx: &Ctx,
+    select: &str,
+    id_col: &str,
+    from_where: String,
+    mut values: Vec<Value>,
+    page: &PageArgs,
+) -> Result<Found<E::Model>> {
+    let backend = ctx.db.get_database_backend();
+    let total = ctx
+        .db
+        .query_one_raw(stmt(
+            backend,
+            &format!("SELECT COUNT(*) AS n {from_where}"),
+            values.clone(),
+        ))
+        .await?
+        .map(|row| row.try_get_by_index::<i64>(0))
+        .transpose()?
+        .unwrap_or(0);
+    let mut sql = format!("SELECT {select} {from_where}");
+    if let Some(after) = page.after {
+        sql.push_str(&format!(" AND {id_col} < ?"));
+        values.push(after.into());
+    }
+    sql.push_str(&format!(" ORDER BY {id_col} DESC LIMIT ?"));
+    values.push(i64::try_from(page.fetch()).unwrap_or(i64::MAX).into());
+    let rows = E::find()
+        .from_raw_sql(stmt(backend, &sql, values))
+        .all(&ctx.db)
+        .await?;
+    Ok(Found {
+        page: Page::from_probe(rows, page),
+        total: u64::try_from(total).unwrap_or(0),
+    })
+}
+
 /// Filters of [`search_messages`].
 #[derive(Clone, Debug, Default)]
 pub struct MessageSearch {
@@ -27,6 +80,10 @@ pub struct MessageSearch {
     pub chat_id: Option<i64>,
     /// Only by this author.
     pub author_id: Option<i64>,
+    /// Only in any of these chats (empty: no condition).
+    pub chat_ids: Vec<i64>,
+    /// Only by any of these authors (empty: no condition).
+    pub author_ids: Vec<i64>,
     /// Only messages sent at or after this time.
     pub from: Option<DateTime<Utc>>,
     /// Only messages sent before this time.
@@ -79,7 +136,7 @@ pub async fn search_messages(
     ctx: &Ctx,
     search: MessageSearch,
     page: PageArgs,
-) -> Result<Page<messages::Model>> {
+) -> Result<Found<messages::Model>> {
     ctx.require(Scope::SearchMessages)?;
     ctx.env
         .rate
@@ -112,7 +169,7 @@ pub async fn search_messages(
         values.push(true.into());
     }
     let mut sql = format!(
-        "SELECT m.* FROM messages m \
+        "FROM messages m \
          JOIN chats c ON c.id = m.chat_id \
          LEFT JOIN messages rm ON rm.id = c.root_message_id \
          LEFT JOIN chats pc ON pc.id = rm.chat_id \
@@ -131,6 +188,12 @@ pub async fn search_messages(
         sql.push_str(" AND m.author_id = ?");
         values.push(author.into());
     }
+    if !search.chat_ids.is_empty() {
+        sql.push_str(&any_of("m.chat_id", &search.chat_ids, &mut values));
+    }
+    if !search.author_ids.is_empty() {
+        sql.push_str(&any_of("m.author_id", &search.author_ids, &mut values));
+    }
     if let Some(from) = search.from {
         sql.push_str(" AND m.created_at >= ?");
         values.push(from.into());
@@ -139,27 +202,41 @@ pub async fn search_messages(
         sql.push_str(" AND m.created_at < ?");
         values.push(to.into());
     }
-    if let Some(after) = page.after {
-        sql.push_str(" AND m.id < ?");
-        values.push(after.into());
-    }
-    sql.push_str(" ORDER BY m.id DESC LIMIT ?");
-    values.push(i64::try_from(page.fetch()).unwrap_or(i64::MAX).into());
-    let rows = messages::Entity::find()
-        .from_raw_sql(stmt(backend, &sql, values))
-        .all(&ctx.db)
-        .await?;
-    Ok(Page::from_probe(rows, &page))
+    run::<messages::Entity>(ctx, "m.*", "m.id", sql, values, &page).await
+}
+
+/// Filters of [`search_chats`].
+#[derive(Clone, Debug, Default)]
+pub struct ChatSearch {
+    /// The words to find.
+    pub query: String,
+    /// `true`: only active chats; `false`: only archived ones.
+    pub active: Option<bool>,
+    /// `true`: only direct chats; `false`: only channels and groups.
+    pub personal: Option<bool>,
+}
+
+/// Filters of [`search_users`].
+#[derive(Clone, Debug, Default)]
+pub struct UserSearch {
+    /// The words to find.
+    pub query: String,
+    /// Only people of any of these roles (empty: no condition).
+    pub roles: Vec<Role>,
 }
 
 /// Chats (not threads) matching the query that the caller can see.
-pub async fn search_chats(ctx: &Ctx, query: &str, page: PageArgs) -> Result<Page<chats::Model>> {
+pub async fn search_chats(
+    ctx: &Ctx,
+    search: &ChatSearch,
+    page: PageArgs,
+) -> Result<Found<chats::Model>> {
     ctx.require(Scope::SearchChats)?;
     ctx.env
         .rate
         .check(&ctx.principal, crate::rate::Category::Search, None)?;
     let backend = ctx.db.get_database_backend();
-    let (matches, term) = matcher(backend, "c", "chats_fts", query)?;
+    let (matches, term) = matcher(backend, "c", "chats_fts", &search.query)?;
     let guest = ctx.principal.role == Role::Guest;
     let mut values: Vec<Value> = vec![term, ctx.workspace_id().into(), ctx.user_id().into()];
     let public_branch = if guest {
@@ -169,45 +246,46 @@ pub async fn search_chats(ctx: &Ctx, query: &str, page: PageArgs) -> Result<Page
         "OR (c.kind IN ('channel', 'group') AND c.is_public = ?)"
     };
     let mut sql = format!(
-        "SELECT c.* FROM chats c WHERE {matches} AND c.workspace_id = ? AND c.kind <> 'thread' AND ( \
+        "FROM chats c WHERE {matches} AND c.workspace_id = ? AND c.kind <> 'thread' AND ( \
            EXISTS (SELECT 1 FROM chat_members cm WHERE cm.chat_id = c.id AND cm.user_id = ?) {public_branch})"
     );
-    if let Some(after) = page.after {
-        sql.push_str(" AND c.id < ?");
-        values.push(after.into());
+    match search.active {
+        Some(true) => sql.push_str(" AND c.archived_at IS NULL"),
+        Some(false) => sql.push_str(" AND c.archived_at IS NOT NULL"),
+        None => {}
     }
-    sql.push_str(" ORDER BY c.id DESC LIMIT ?");
-    values.push(i64::try_from(page.fetch()).unwrap_or(i64::MAX).into());
-    let rows = chats::Entity::find()
-        .from_raw_sql(stmt(backend, &sql, values))
-        .all(&ctx.db)
-        .await?;
-    Ok(Page::from_probe(rows, &page))
+    match search.personal {
+        Some(true) => sql.push_str(" AND c.kind = 'direct'"),
+        Some(false) => sql.push_str(" AND c.kind <> 'direct'"),
+        None => {}
+    }
+    run::<chats::Entity>(ctx, "c.*", "c.id", sql, values, &page).await
 }
 
 /// Active users of the workspace matching the query (name, nickname, email, title).
-pub async fn search_users(ctx: &Ctx, query: &str, page: PageArgs) -> Result<Page<users::Model>> {
+pub async fn search_users(
+    ctx: &Ctx,
+    search: &UserSearch,
+    page: PageArgs,
+) -> Result<Found<users::Model>> {
     ctx.require(Scope::SearchUsers)?;
     ctx.env
         .rate
         .check(&ctx.principal, crate::rate::Category::Search, None)?;
     let backend = ctx.db.get_database_backend();
-    let (matches, term) = matcher(backend, "u", "users_fts", query)?;
+    let (matches, term) = matcher(backend, "u", "users_fts", &search.query)?;
     let mut values: Vec<Value> = vec![term, ctx.workspace_id().into(), false.into()];
     let mut sql = format!(
-        "SELECT u.* FROM users u WHERE {matches} AND u.workspace_id = ? AND u.suspended = ? AND u.deleted_at IS NULL"
+        "FROM users u WHERE {matches} AND u.workspace_id = ? AND u.suspended = ? AND u.deleted_at IS NULL"
     );
-    if let Some(after) = page.after {
-        sql.push_str(" AND u.id < ?");
-        values.push(after.into());
+    if !search.roles.is_empty() {
+        values.extend(search.roles.iter().map(|r| Value::from(r.as_str())));
+        sql.push_str(&format!(
+            " AND u.role IN ({})",
+            vec!["?"; search.roles.len()].join(", ")
+        ));
     }
-    sql.push_str(" ORDER BY u.id DESC LIMIT ?");
-    values.push(i64::try_from(page.fetch()).unwrap_or(i64::MAX).into());
-    let rows = users::Entity::find()
-        .from_raw_sql(stmt(backend, &sql, values))
-        .all(&ctx.db)
-        .await?;
-    Ok(Page::from_probe(rows, &page))
+    run::<users::Entity>(ctx, "u.*", "u.id", sql, values, &page).await
 }
 
 /// Filters of [`search_transcripts`].

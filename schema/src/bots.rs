@@ -417,8 +417,8 @@ pub struct ChatExportInput {
     pub start_at: String,
     /// Last day, `YYYY-MM-DD`, inclusive.
     pub end_at: String,
-    /// Where the ready notice is POSTed.
-    pub webhook_url: String,
+    /// Where the ready notice is POSTed (none: poll `chatExport`).
+    pub webhook_url: Option<String>,
     /// Only these chats (default: all).
     pub chat_ids: Option<Vec<ID>>,
     /// Leave `chats.json` out.
@@ -441,7 +441,7 @@ impl BotEvent {
     }
     /// The Pachca webhook payload (without `webhook_timestamp`).
     async fn payload(&self) -> Json<Value> {
-        Json(self.0.payload.clone())
+        Json(history::stamped_payload(&self.0))
     }
     /// When the event happened.
     async fn created_at(&self) -> DateTime<Utc> {

@@ -247,6 +247,7 @@ impl IntegrationsQuery {
             dialect,
             from,
             to,
+            ..Default::default()
         };
         let rows = resolvers::events::list_events(rctx(ctx)?, filter, after, page.first)
             .await

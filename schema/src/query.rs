@@ -171,6 +171,7 @@ impl MessagingQuery {
             author_id,
             from,
             to,
+            ..Default::default()
         }))
     }
     /// Any object by its global id; null when it does not exist or you cannot see it.
@@ -210,7 +211,8 @@ impl SearchResults {
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
         let rows = resolvers::search::search_messages(rctx(ctx)?, self.0.clone(), page)
             .await
-            .gql()?;
+            .gql()?
+            .page;
         crate::loaders::prefetch_messages(ctx, &rows.items).await?;
         Ok(connection(rows, |m| m.id, Message))
     }
@@ -223,9 +225,14 @@ impl SearchResults {
         after: Option<String>,
     ) -> Result<ChatConnection> {
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
-        let rows = resolvers::search::search_chats(rctx(ctx)?, &self.0.query, page)
+        let search = resolvers::search::ChatSearch {
+            query: self.0.query.clone(),
+            ..Default::default()
+        };
+        let rows = resolvers::search::search_chats(rctx(ctx)?, &search, page)
             .await
-            .gql()?;
+            .gql()?
+            .page;
         Ok(connection(rows, |c| c.id, Chat))
     }
     /// Matching users.
@@ -237,9 +244,14 @@ impl SearchResults {
         after: Option<String>,
     ) -> Result<UserConnection> {
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
-        let rows = resolvers::search::search_users(rctx(ctx)?, &self.0.query, page)
+        let search = resolvers::search::UserSearch {
+            query: self.0.query.clone(),
+            ..Default::default()
+        };
+        let rows = resolvers::search::search_users(rctx(ctx)?, &search, page)
             .await
-            .gql()?;
+            .gql()?
+            .page;
         Ok(connection(rows, |u| u.id, User))
     }
     /// Matching transcript segments of calls you can see, newest first.

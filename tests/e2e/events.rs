@@ -156,6 +156,38 @@ async fn register(app: &TestApp, token: &str, url: &str) -> (String, String) {
     )
 }
 
+/// Poll the only endpoint's delivery log until there are 20 deliveries and `done` holds
+/// for each (10 s at most); its id and the deliveries.
+async fn deliveries_until(
+    app: &TestApp,
+    token: &str,
+    done: impl Fn(&Value) -> bool,
+) -> (Value, Vec<Value>) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let data = app
+            .gql_ok(
+                token,
+                "{ webhookEndpoints { id deliveries(first: 50) { nodes { status attempts attemptLog { statusCode } } } } }",
+                json!({}),
+            )
+            .await;
+        let endpoint = data["webhookEndpoints"][0].clone();
+        let deliveries = endpoint["deliveries"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if deliveries.len() == 20 && deliveries.iter().all(&done) {
+            return (endpoint["id"].clone(), deliveries);
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the delivery log never got there: {deliveries:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_webhook_receiver_that_was_down_gets_every_event_once_back_with_valid_signatures() {
     let app = TestApp::spawn_with(|c| c.dispatcher = true).await;
@@ -168,7 +200,8 @@ async fn a_webhook_receiver_that_was_down_gets_every_event_once_back_with_valid_
     for i in 0..20 {
         app.send(&owner, &chat, &format!("event {i}")).await;
     }
-    tokio::time::sleep(Duration::from_millis(600)).await; // attempts fail while it is down
+    // Every delivery fails at least once while the receiver is down.
+    deliveries_until(&app, &owner.token, |d| d["attempts"].as_i64() >= Some(1)).await;
     assert!(receiver.ids().is_empty());
     receiver.up.store(true, Ordering::SeqCst);
     receiver.wait_for(20, Duration::from_secs(20)).await;
@@ -205,19 +238,11 @@ async fn a_webhook_receiver_that_was_down_gets_every_event_once_back_with_valid_
         contents.len()
     );
 
-    // The delivery log shows the failed attempts before success.
-    let data = app
-        .gql_ok(
-            &owner.token,
-            "{ webhookEndpoints { id deliveries(first: 50) { nodes { status attempts attemptLog { statusCode } } } } }",
-            json!({}),
-        )
-        .await;
-    let endpoints = data["webhookEndpoints"].as_array().unwrap();
-    assert_eq!(endpoints[0]["id"], endpoint);
-    let deliveries = endpoints[0]["deliveries"]["nodes"].as_array().unwrap();
-    assert_eq!(deliveries.len(), 20);
-    assert!(deliveries.iter().all(|d| d["status"] == "delivered"));
+    // The delivery log shows the failed attempts before success (the log is written
+    // once the receiver's answer is back, a moment after it counted the request).
+    let (endpoint_id, deliveries) =
+        deliveries_until(&app, &owner.token, |d| d["status"] == "delivered").await;
+    assert_eq!(endpoint_id, endpoint);
     assert!(
         deliveries
             .iter()

@@ -62,6 +62,7 @@ async fn seed(app: &TestApp) -> (crate::util::Actor, String) {
                     url: Some("https://files.example/f".into()),
                     file_key: None,
                     size: i,
+                    ..Default::default()
                 }],
                 ..Default::default()
             },

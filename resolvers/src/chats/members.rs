@@ -103,6 +103,13 @@ pub async fn remove_chat_member(ctx: &Ctx, chat_id: i64, user_id: i64) -> Result
     if user_id != ctx.user_id() {
         acc.ensure_manager(&ctx.principal)?;
     }
+    if user_id == acc.chat.creator_id {
+        return Err(Error::Rule {
+            code: "CANNOT_KICK_OWNER",
+            field: "userId".into(),
+            message: "the chat's owner cannot be removed (they may leave the chat)".into(),
+        });
+    }
     let txn = ctx.write().await?;
     let removed = chat_members::Entity::delete_many()
         .filter(chat_members::Column::ChatId.eq(chat_id))

@@ -36,8 +36,9 @@ pub struct ExportInput {
     pub start_at: String,
     /// Last day, `YYYY-MM-DD` (UTC), inclusive.
     pub end_at: String,
-    /// Where the ready notice goes (http or https; never an internal address).
-    pub webhook_url: String,
+    /// Where the ready notice goes (http or https; never an internal address); none: the
+    /// requester polls for the download instead.
+    pub webhook_url: Option<String>,
     /// Only these chats (default: every chat of the workspace).
     pub chat_ids: Option<Vec<i64>>,
     /// Leave `chats.json` out of the archive.
@@ -63,15 +64,21 @@ pub async fn request_export(ctx: &Ctx, input: ExportInput) -> Result<chat_export
             ),
         ));
     }
-    let url = input.webhook_url.trim().to_owned();
-    if url.is_empty() || url.len() > 2048 {
-        return Err(Error::invalid("webhook_url", "must be 1–2048 characters"));
+    // Stored empty when there is none: no notice is sent.
+    let url = input.webhook_url.unwrap_or_default().trim().to_owned();
+    if url.len() > 2048 {
+        return Err(Error::invalid(
+            "webhook_url",
+            "must be at most 2048 characters",
+        ));
     }
-    ctx.env
-        .guard
-        .check_url(&url)
-        .await
-        .map_err(|e| Error::invalid("webhook_url", e.to_string()))?;
+    if !url.is_empty() {
+        ctx.env
+            .guard
+            .check_url(&url)
+            .await
+            .map_err(|e| Error::invalid("webhook_url", e.to_string()))?;
+    }
     let chat_ids = match input.chat_ids {
         Some(ids) if !ids.is_empty() => {
             if ids.len() > 1000 {
@@ -249,42 +256,56 @@ impl ExportWorker {
                 None,
             )
             .await?;
-            let endpoint = webhook_endpoints::ActiveModel {
-                workspace_id: Set(row.workspace_id),
-                url: Set(row.webhook_url.clone()),
-                event_types: Set(String::new()),
-                secret: Set(crate::webhooks::signing::new_secret()?),
-                active: Set(true),
-                disabled_reason: Set(None),
-                created_at: Set(now),
-                format: Set("export".into()),
-                owner_id: Set(None),
-                ..Default::default()
+            if !row.webhook_url.is_empty() {
+                notify(&txn, &row, event.id, now).await?;
             }
-            .insert(&txn)
-            .await?;
-            webhook_deliveries::ActiveModel {
-                workspace_id: Set(row.workspace_id),
-                endpoint_id: Set(endpoint.id),
-                event_id: Set(event.id),
-                status: Set("pending".into()),
-                attempts: Set(0),
-                next_attempt_at: Set(now),
-                last_status_code: Set(None),
-                last_error: Set(None),
-                last_latency_ms: Set(None),
-                delivered_at: Set(None),
-                created_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
             ctx.commit(txn, [event]).await?;
         } else {
             txn.commit().await?;
         }
         Ok(true)
     }
+}
+
+/// Queue the export-ready notice to the export's `webhook_url` (a one-shot endpoint of
+/// format `export`) inside `txn`.
+async fn notify(
+    txn: &sea_orm::DatabaseTransaction,
+    row: &chat_exports::Model,
+    event_id: i64,
+    now: chrono::DateTime<Utc>,
+) -> Result<()> {
+    let endpoint = webhook_endpoints::ActiveModel {
+        workspace_id: Set(row.workspace_id),
+        url: Set(row.webhook_url.clone()),
+        event_types: Set(String::new()),
+        secret: Set(crate::webhooks::signing::new_secret()?),
+        active: Set(true),
+        disabled_reason: Set(None),
+        created_at: Set(now),
+        format: Set("export".into()),
+        owner_id: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    webhook_deliveries::ActiveModel {
+        workspace_id: Set(row.workspace_id),
+        endpoint_id: Set(endpoint.id),
+        event_id: Set(event_id),
+        status: Set("pending".into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        last_status_code: Set(None),
+        last_error: Set(None),
+        last_latency_ms: Set(None),
+        delivered_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
 }
 
 /// The body of an export-ready notice.

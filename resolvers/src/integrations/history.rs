@@ -15,6 +15,20 @@ use crate::events::EventKind;
 use crate::pagination::Page;
 use crate::{Ctx, Error, Result};
 
+/// The payload of a history entry as the bot would have received it: stamped with
+/// `webhook_timestamp`, here the moment of the event (a push stamps the moment of
+/// sending), so a client parses polled and pushed payloads alike.
+pub fn stamped_payload(row: &entities::bot_events::Model) -> serde_json::Value {
+    let mut payload = row.payload.clone();
+    if let Some(map) = payload.as_object_mut() {
+        map.insert(
+            "webhook_timestamp".into(),
+            serde_json::json!(row.created_at.timestamp()),
+        );
+    }
+    payload
+}
+
 /// Encode a history cursor (a row id).
 pub fn encode_history_cursor(id: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("h:{id}"))

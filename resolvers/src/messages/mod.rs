@@ -98,6 +98,10 @@ pub struct AttachmentInput {
     pub file_key: Option<String>,
     /// Size in bytes.
     pub size: i64,
+    /// An image's width in pixels.
+    pub width: Option<i64>,
+    /// An image's height in pixels.
+    pub height: Option<i64>,
 }
 
 /// Input of [`send_message`].
@@ -135,6 +139,17 @@ pub async fn send_message(ctx: &Ctx, input: SendMessageInput) -> Result<messages
     validate_metadata(input.metadata.as_ref())?;
     validate_buttons(input.buttons.as_ref())?;
     validate_attachments(&input.attachments)?;
+    // Keys are kept as the client gave them (it reads them back); the file behind one is
+    // found again at download.
+    for (i, file) in input.attachments.iter().enumerate() {
+        if let Some(key) = &file.file_key {
+            let field = format!("attachments[{i}].fileKey");
+            ctx.env
+                .files
+                .resolve_upload(ctx.workspace_id(), key, &field)
+                .await?;
+        }
+    }
     if let Some(reply_to) = input.reply_to_id {
         let target = get_message_unchecked(&ctx.db, ctx.workspace_id(), reply_to)
             .await
@@ -175,6 +190,8 @@ pub async fn send_message(ctx: &Ctx, input: SendMessageInput) -> Result<messages
                 url: Set(a.url),
                 file_key: Set(a.file_key),
                 size: Set(a.size),
+                width: Set(a.width),
+                height: Set(a.height),
                 created_at: Set(now),
                 ..Default::default()
             });
@@ -612,6 +629,11 @@ fn validate_attachments(files: &[AttachmentInput]) -> Result<()> {
         }
         if file.size < 0 {
             return Err(Error::invalid(field("size"), "must not be negative"));
+        }
+        for (name, value) in [("width", file.width), ("height", file.height)] {
+            if value.is_some_and(|v| !(1..=100_000).contains(&v)) {
+                return Err(Error::invalid(field(name), "must be 1 to 100000 pixels"));
+            }
         }
     }
     Ok(())

@@ -304,6 +304,10 @@ pub struct TaskFilter {
     pub creator_id: Option<i64>,
     /// Only tasks linked to this chat.
     pub chat_id: Option<i64>,
+    /// Only tasks any of these users performs (empty: no condition).
+    pub performer_ids: Vec<i64>,
+    /// Only tasks linked to any of these chats (empty: no condition).
+    pub chat_ids: Vec<i64>,
     /// Only tasks of this priority.
     pub priority: Option<i32>,
     /// `true`: only tasks ready to work on (undone, no undone blocker); `false`: only
@@ -474,11 +478,16 @@ fn filtered(ctx: &Ctx, filter: TaskFilter) -> Result<sea_orm::Select<tasks::Enti
             .filter(tasks::Column::Status.eq(TaskStatus::Undone.as_str()))
             .filter(tasks::Column::InProgress.eq(started));
     }
-    if let Some(user) = filter.performer_id {
+    let performers: Vec<i64> = filter
+        .performer_id
+        .into_iter()
+        .chain(filter.performer_ids)
+        .collect();
+    if !performers.is_empty() {
         let performs = Query::select()
             .column(task_performers::Column::TaskId)
             .from(task_performers::Entity)
-            .and_where(task_performers::Column::UserId.eq(user))
+            .and_where(task_performers::Column::UserId.is_in(performers))
             .and_where(task_performers::Column::WorkspaceId.eq(ctx.workspace_id()))
             .to_owned();
         q = q.filter(tasks::Column::Id.in_subquery(performs));
@@ -488,6 +497,9 @@ fn filtered(ctx: &Ctx, filter: TaskFilter) -> Result<sea_orm::Select<tasks::Enti
     }
     if let Some(chat) = filter.chat_id {
         q = q.filter(tasks::Column::ChatId.eq(chat));
+    }
+    if !filter.chat_ids.is_empty() {
+        q = q.filter(tasks::Column::ChatId.is_in(filter.chat_ids));
     }
     if let Some(p) = filter.priority {
         q = q.filter(tasks::Column::Priority.eq(p));

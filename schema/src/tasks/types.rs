@@ -534,6 +534,7 @@ impl TaskFilter {
             ready: self.ready,
             due_from: self.due_from,
             due_to: self.due_to,
+            ..Default::default()
         })
     }
 }

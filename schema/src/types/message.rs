@@ -324,6 +324,14 @@ impl Attachment {
     async fn size(&self) -> i64 {
         self.0.size
     }
+    /// An image's width in pixels, as the uploader reported it.
+    async fn width(&self) -> Option<i64> {
+        self.0.width
+    }
+    /// An image's height in pixels, as the uploader reported it.
+    async fn height(&self) -> Option<i64> {
+        self.0.height
+    }
 }
 
 /// A previous version of an edited message.
@@ -393,6 +401,10 @@ pub struct AttachmentInput {
     /// Size in bytes.
     #[graphql(default)]
     pub size: i64,
+    /// An image's width in pixels.
+    pub width: Option<i64>,
+    /// An image's height in pixels.
+    pub height: Option<i64>,
 }
 
 impl From<AttachmentInput> for resolvers::messages::AttachmentInput {
@@ -403,6 +415,8 @@ impl From<AttachmentInput> for resolvers::messages::AttachmentInput {
             url: a.url,
             file_key: a.file_key,
             size: a.size,
+            width: a.width,
+            height: a.height,
         }
     }
 }

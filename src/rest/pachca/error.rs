@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::wire::{ApiError, ApiErrorItem, OAuthError};
+use super::wire::{ApiError, ApiErrorItem, OAuthError, VALIDATION_CODES};
 
 /// A failed request, ready to render.
 #[derive(Debug)]
@@ -203,8 +203,19 @@ impl From<resolvers::Error> for Failure {
                 Failure::unprocessable(&snake_key(&field), code, message)
             }
             E::RateLimited { retry_after } => Failure::rate_limited(retry_after),
-            E::Rule { field, message, .. } => {
-                Failure::unprocessable(&snake_key(&field), "invalid", message)
+            // A rule whose code Pachca knows keeps it (`cannot_kick_owner`, …).
+            E::Rule {
+                code,
+                field,
+                message,
+            } => {
+                let code = code.to_ascii_lowercase();
+                let code = if VALIDATION_CODES.contains(&code.as_str()) {
+                    code.as_str()
+                } else {
+                    "invalid"
+                };
+                Failure::unprocessable(&snake_key(&field), code, message)
             }
             E::Dependency(rule) => {
                 Failure::unprocessable(&snake_key(rule.field()), "invalid", rule.to_string())

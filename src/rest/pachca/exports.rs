@@ -48,7 +48,7 @@ fn wants_representation(headers: &HeaderMap) -> bool {
         .any(|p| p.trim().eq_ignore_ascii_case("return=representation"))
 }
 
-/// `POST /chats/exports` `{start_at*, end_at*, webhook_url*, chat_ids?, skip_chats_file?}`
+/// `POST /chats/exports` `{start_at*, end_at*, webhook_url?, chat_ids?, skip_chats_file?}`
 /// → 204, or 202 `{data: {id}}` with `Prefer: return=representation`.
 async fn request(caller: Caller, headers: HeaderMap, Body(body): Body<ExportRequest>) -> Reply {
     let row = domain::request_export(

@@ -45,6 +45,8 @@ fn attachments(files: Vec<FileInput>) -> Result<Vec<AttachmentInput>, Failure> {
                 url: None,
                 file_key: Some(f.key),
                 size: f.size,
+                width: f.width,
+                height: f.height,
             })
         })
         .collect()

@@ -218,8 +218,8 @@ pub async fn messages(
                         key,
                         name: f.name,
                         file_type: f.kind,
-                        width: None,
-                        height: None,
+                        width: f.width,
+                        height: f.height,
                     }
                 })
                 .collect();

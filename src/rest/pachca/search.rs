@@ -6,9 +6,10 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use resolvers::pagination::PageArgs;
-use resolvers::search::MessageSearch;
+use resolvers::people::Role;
+use resolvers::search::{ChatSearch, Found, MessageSearch, UserSearch};
 
-use super::convert::{limit, search_after, search_paginate};
+use super::convert::{limit, parse_role, search_after, search_paginate};
 use super::error::{Failure, Reply};
 use super::extract::{Caller, RailsQuery, ok};
 use super::render;
@@ -38,78 +39,66 @@ fn query(q: &RailsQuery) -> Result<String, Failure> {
         .ok_or_else(|| Failure::bad_request("query", "is required"))
 }
 
-fn meta(q: &RailsQuery, count: usize, has_next: bool, last: Option<i64>) -> SearchMeta {
-    let after_this_page = if has_next { last } else { last.map(|_| 0) };
-    let next = match after_this_page {
-        // More rows: continue after the last one.
-        Some(id) if id > 0 => Some(id),
-        // The end: a cursor past every row, which yields `[]`.
+/// `{total, paginate}`: the cursor continues after this page's last row; at the end it
+/// is a cursor past every row, which yields `[]` (never null).
+fn meta<T>(q: &RailsQuery, found: &Found<T>, id: impl Fn(&T) -> i64) -> SearchMeta {
+    let next = match found.page.items.last().map(&id) {
+        Some(last) if found.page.has_next => Some(last),
         Some(_) => Some(i64::MIN + 1),
         None => None,
     };
     SearchMeta {
-        total: i64::try_from(count).unwrap_or(i64::MAX) + i64::from(has_next),
+        total: i64::try_from(found.total).unwrap_or(i64::MAX),
         paginate: search_paginate(next, q.str("cursor")),
     }
 }
 
 /// `GET /search/chats?query*=&limit≤100&cursor=&active=&personal=`.
 async fn chats(State(state): State<AppState>, caller: Caller, q: RailsQuery) -> Reply {
-    let text = query(&q)?;
-    let args = page(&q, 100)?;
-    let active = q.bool("active")?;
-    let personal = q.bool("personal")?;
-    let found = resolvers::search::search_chats(&caller.ctx, &text, args).await?;
-    let last = found.items.last().map(|c| c.id);
-    let rows: Vec<_> = found
-        .items
-        .into_iter()
-        .filter(|c| active.is_none_or(|a| a == c.archived_at.is_none()))
-        .filter(|c| personal.is_none_or(|p| p == (c.kind == "direct")))
-        .collect();
-    let meta = meta(&q, rows.len(), found.has_next, last);
-    let data = render::chats(&caller.ctx, &state.env.public_url, rows).await?;
+    let search = ChatSearch {
+        query: query(&q)?,
+        active: q.bool("active")?,
+        personal: q.bool("personal")?,
+    };
+    let found = resolvers::search::search_chats(&caller.ctx, &search, page(&q, 100)?).await?;
+    let meta = meta(&q, &found, |c| c.id);
+    let data = render::chats(&caller.ctx, &state.env.public_url, found.page.items).await?;
     Ok(ok(SearchList { data, meta }))
 }
 
 /// `GET /search/messages?query*=&limit≤200&cursor=&chat_ids[]=&user_ids[]=&created_from=&created_to=`.
 async fn messages(State(state): State<AppState>, caller: Caller, q: RailsQuery) -> Reply {
-    let text = query(&q)?;
-    let args = page(&q, 200)?;
-    let chat_ids = q.ints("chat_ids")?;
-    let user_ids = q.ints("user_ids")?;
     let search = MessageSearch {
-        query: text,
-        chat_id: (chat_ids.len() == 1).then(|| chat_ids[0]),
-        author_id: (user_ids.len() == 1).then(|| user_ids[0]),
+        query: query(&q)?,
+        chat_ids: q.ints("chat_ids")?,
+        author_ids: q.ints("user_ids")?,
         from: q.date("created_from")?,
         to: q.date("created_to")?,
+        ..Default::default()
     };
-    let found = resolvers::search::search_messages(&caller.ctx, search, args).await?;
-    let last = found.items.last().map(|m| m.id);
-    let rows: Vec<_> = found
-        .items
-        .into_iter()
-        .filter(|m| chat_ids.is_empty() || chat_ids.contains(&m.chat_id))
-        .filter(|m| user_ids.is_empty() || user_ids.contains(&m.author_id))
-        .collect();
-    let meta = meta(&q, rows.len(), found.has_next, last);
-    let data = render::messages(&caller.ctx, &state.env.public_url, rows).await?;
+    let found = resolvers::search::search_messages(&caller.ctx, search, page(&q, 200)?).await?;
+    let meta = meta(&q, &found, |m| m.id);
+    let data = render::messages(&caller.ctx, &state.env.public_url, found.page.items).await?;
     Ok(ok(SearchList { data, meta }))
 }
 
 /// `GET /search/users?query*=&limit≤200&cursor=&company_roles[]=`.
 async fn users(caller: Caller, q: RailsQuery) -> Reply {
-    let text = query(&q)?;
-    let args = page(&q, 200)?;
-    let roles = q.list("company_roles");
-    let found = resolvers::search::search_users(&caller.ctx, &text, args).await?;
-    let last = found.items.last().map(|u| u.id);
-    let data: Vec<_> = render::users(&caller.ctx, found.items)
-        .await?
-        .into_iter()
-        .filter(|u| roles.is_empty() || roles.iter().any(|r| r == u.role))
-        .collect();
-    let meta = meta(&q, data.len(), found.has_next, last);
+    let mut roles = Vec::new();
+    for name in q.list("company_roles") {
+        let role = parse_role("company_roles", &name)?;
+        // Pachca's `admin` is Switchboard's owner and admins alike.
+        if role == Role::Admin {
+            roles.push(Role::Owner);
+        }
+        roles.push(role);
+    }
+    let search = UserSearch {
+        query: query(&q)?,
+        roles,
+    };
+    let found = resolvers::search::search_users(&caller.ctx, &search, page(&q, 200)?).await?;
+    let meta = meta(&q, &found, |u| u.id);
+    let data = render::users(&caller.ctx, found.page.items).await?;
     Ok(ok(SearchList { data, meta }))
 }

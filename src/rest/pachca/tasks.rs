@@ -68,11 +68,23 @@ fn in_task(err: resolvers::Error) -> Failure {
     failure
 }
 
-/// `GET /tasks?limit=&cursor=` (limit ≤ 50) → list of Task, by id ascending.
+/// `GET /tasks?limit=&cursor=` (limit ≤ 50) → list of Task, by id ascending; the SDK also
+/// filters by `status`, `chat_ids[]`, `performer_ids[]` (any of) and `author_id`.
 async fn list(caller: Caller, q: RailsQuery) -> Reply {
     let window = q.window(50)?;
-    let slice =
-        resolvers::tasks::list_tasks_window(&caller.ctx, TaskFilter::default(), window).await?;
+    let status = match q.choice("status", &["done", "undone"], "")? {
+        "done" => Some(TaskStatus::Done),
+        "undone" => Some(TaskStatus::Undone),
+        _ => None,
+    };
+    let filter = TaskFilter {
+        status,
+        chat_ids: q.ints("chat_ids")?,
+        performer_ids: q.ints("performer_ids")?,
+        creator_id: q.int("author_id")?,
+        ..Default::default()
+    };
+    let slice = resolvers::tasks::list_tasks_window(&caller.ctx, filter, window).await?;
     let data = render::tasks(&caller.ctx, slice.items.clone()).await?;
     Ok(ok(render::list(&window, &slice, |t| Key::id(t.id), data)))
 }

@@ -38,7 +38,12 @@ async fn open(caller: Caller, Body(body): Body<OpenViewRequest>) -> Reply {
             {
                 Failure::api(StatusCode::GONE, "trigger_id", "trigger_expired", message)
             }
-            resolvers::Error::NotFound("trigger") => Failure::not_found("trigger_id", "trigger"),
+            resolvers::Error::NotFound("trigger") => Failure::api(
+                StatusCode::NOT_FOUND,
+                "trigger_id",
+                "trigger_not_found",
+                "trigger not found",
+            ),
             other => Failure::from(other),
         })?;
     Ok(StatusCode::CREATED.into_response())
@@ -57,6 +62,15 @@ async fn submit_response(
         &body.submit_id,
         body.errors,
     )
-    .await?;
+    .await
+    .map_err(|e| match e {
+        resolvers::Error::NotFound("view") => Failure::api(
+            StatusCode::NOT_FOUND,
+            "view_id",
+            "view_not_found",
+            "view not found",
+        ),
+        other => Failure::from(other),
+    })?;
     Ok(ok(SubmitResponse { success }))
 }

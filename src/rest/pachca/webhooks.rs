@@ -65,9 +65,9 @@ async fn list(caller: Caller, q: RailsQuery) -> Reply {
         .items
         .into_iter()
         .map(|row| WebhookEvent {
+            payload: resolvers::integrations::history::stamped_payload(&row),
             id: row.id,
             event_type: row.event_type,
-            payload: row.payload,
             created_at: date(row.created_at),
         })
         .collect();

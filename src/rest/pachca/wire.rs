@@ -693,11 +693,56 @@ pub struct WebhookEvent {
     pub id: String,
     /// A `BotEventName`.
     pub event_type: String,
-    /// The webhook payload (without `webhook_timestamp`).
+    /// The webhook payload, stamped with the event's `webhook_timestamp`.
     pub payload: Value,
     /// When the event happened.
     pub created_at: String,
 }
+
+/// The spec's `ValidationErrorCode`s (the `code` of an ApiError item).
+pub const VALIDATION_CODES: &[&str] = &[
+    "blank",
+    "too_long",
+    "invalid",
+    "inclusion",
+    "exclusion",
+    "taken",
+    "wrong_emoji",
+    "not_found",
+    "already_exists",
+    "personal_chat",
+    "displayed_error",
+    "not_authorized",
+    "invalid_date_range",
+    "invalid_webhook_url",
+    "rate_limit",
+    "licenses_limit",
+    "user_limit",
+    "unique_limit",
+    "general_limit",
+    "unhandled",
+    "trigger_not_found",
+    "trigger_expired",
+    "required",
+    "in",
+    "not_applicable",
+    "self_update",
+    "owner_protected",
+    "already_assigned",
+    "forbidden",
+    "permission_denied",
+    "access_denied",
+    "wrong_params",
+    "payment_required",
+    "min_length",
+    "max_length",
+    "use_of_system_words",
+    "export_file_not_found",
+    "cannot_kick_owner",
+    "pin_failed",
+    "message_deleted",
+    "thread_message",
+];
 
 /// `BotWebhook`: a bot's settings as the webhook object spells them.
 #[derive(Debug, Serialize)]
@@ -966,7 +1011,8 @@ pub struct UploadParams {
 pub struct ExportRequest {
     pub start_at: String,
     pub end_at: String,
-    pub webhook_url: String,
+    /// Required by the spec, optional in SDK 1.6.1 (then no notice is sent).
+    pub webhook_url: Option<String>,
     pub chat_ids: Option<Vec<i64>>,
     #[serde(default)]
     pub skip_chats_file: bool,

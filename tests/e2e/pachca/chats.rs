@@ -372,3 +372,33 @@ async fn threads_for_messages_and_standalone() {
         .await
         .expect_error(404, "not_found");
 }
+
+#[tokio::test]
+async fn a_chats_owner_cannot_be_removed_but_may_leave() {
+    let app = TestApp::spawn().await;
+    let owner = app.workspace("acme").await;
+    let a = app.user("acme", "a@acme.test", Role::Member).await;
+    let p = Pachca::new(&app, &owner.token);
+    let chat = p
+        .post(
+            "/chats",
+            json!({"chat": {"name": "Owned", "member_ids": [a.id]}}),
+        )
+        .await
+        .expect(201)["data"]["id"]
+        .as_i64()
+        .unwrap();
+    p.put(
+        &format!("/chats/{chat}/members/{}", a.id),
+        json!({"role": "admin"}),
+    )
+    .await
+    .expect(204);
+    let res = Pachca::new(&app, &a.token)
+        .delete(&format!("/chats/{chat}/members/{}", owner.id))
+        .await;
+    res.expect_error(422, "cannot_kick_owner");
+    let members = p.get(&format!("/chats/{chat}/members")).await;
+    assert!(ids(members.expect(200)).contains(&owner.id));
+    p.delete(&format!("/chats/{chat}/leave")).await.expect(204);
+}

@@ -28,6 +28,32 @@ async fn request(app: &TestApp, token: &str, prefer: bool, body: Value) -> (u16,
     (status, body)
 }
 
+/// Poll `GET /chats/exports/{id}` (404 `export_file_not_found` until ready) for its 302;
+/// returns the `Location`.
+async fn wait_ready(app: &TestApp, token: &str, id: i64) -> String {
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let res = no_redirect
+            .get(format!("{}/api/shared/v1/chats/exports/{id}", app.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        if res.status() == 302 {
+            return res.headers()["location"].to_str().unwrap().to_owned();
+        }
+        assert_eq!(res.status(), 404);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["errors"][0]["code"], "export_file_not_found");
+        assert!(tokio::time::Instant::now() < deadline, "export never ready");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test]
 async fn an_export_is_requested_and_downloaded_through_a_redirect() {
     let app = TestApp::spawn_with(|c| c.dispatcher = true).await;
@@ -60,27 +86,7 @@ async fn an_export_is_requested_and_downloaded_through_a_redirect() {
     let id = res["data"]["id"].as_i64().unwrap();
 
     // Until ready: 404 export_file_not_found; then a 302 to a signed download.
-    let no_redirect = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    let location = loop {
-        let res = no_redirect
-            .get(p.url(&format!("/chats/exports/{id}")))
-            .bearer_auth(&owner.token)
-            .send()
-            .await
-            .unwrap();
-        if res.status() == 302 {
-            break res.headers()["location"].to_str().unwrap().to_owned();
-        }
-        assert_eq!(res.status(), 404);
-        let body: Value = res.json().await.unwrap();
-        assert_eq!(body["errors"][0]["code"], "export_file_not_found");
-        assert!(tokio::time::Instant::now() < deadline, "export never ready");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let location = wait_ready(&app, &owner.token, id).await;
     assert!(location.contains("/files/signed/"), "{location}");
     let path = &location[location.find("/files/signed/").unwrap()..];
     let zip = app
@@ -124,16 +130,25 @@ async fn an_export_is_requested_and_downloaded_through_a_redirect() {
     .await;
     assert_eq!(status, 422, "{res:#}");
     assert_eq!(res["errors"][0]["key"], "start_at");
+    // No webhook_url (optional in SDK 1.6.1): accepted, no notice, polled to completion.
     let (status, res) = request(
         &app,
         &owner.token,
-        false,
-        json!({"start_at": "2024-01-01", "end_at": "2024-01-02"}),
+        true,
+        json!({"start_at": today, "end_at": today, "chat_ids": [chat]}),
     )
     .await;
+    assert_eq!(status, 202, "{res:#}");
+    let quiet = res["data"]["id"].as_i64().unwrap();
+    assert!(
+        wait_ready(&app, &owner.token, quiet)
+            .await
+            .contains("/files/signed/")
+    );
+    let (status, res) = request(&app, &owner.token, false, json!({"start_at": "2024-01-01"})).await;
     assert_eq!(
         (status, res["errors"][0]["key"].as_str()),
-        (400, Some("webhook_url"))
+        (400, Some("end_at"))
     );
     let foreign = Pachca::new(&app, &other.token)
         .post("/chats", json!({"chat": {"name": "theirs"}}))

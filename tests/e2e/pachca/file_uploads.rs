@@ -171,3 +171,75 @@ async fn upload_attach_and_download_a_file() {
         401
     );
 }
+
+#[tokio::test]
+async fn a_raw_upload_is_attached_by_its_real_name_with_its_dimensions() {
+    let app = TestApp::spawn().await;
+    let owner = app.workspace("acme").await;
+    let other = app.workspace("globex").await;
+    let p = Pachca::new(&app, &owner.token);
+    let params = p.post_empty("/uploads").await.expect(201).clone();
+    let key = params["key"].as_str().unwrap().to_owned();
+    // The SDK sends raw bytes: the part is named `upload`, not the file's name.
+    let url = p.url("/direct_url");
+    assert_eq!(
+        upload(&app, &url, &params, "upload", b"\x89PNG pixels").await,
+        204
+    );
+    let chat = p
+        .post("/chats", json!({"chat": {"name": "pics"}}))
+        .await
+        .expect(201)["data"]["id"]
+        .as_i64()
+        .unwrap();
+    let file_key = key.replace("${filename}", "pixel.png");
+    let msg = p
+        .post(
+            "/messages",
+            json!({"message": {"entity_id": chat, "content": "",
+                "files": [{"key": file_key, "name": "pixel.png", "file_type": "image", "size": 12, "width": 1, "height": 2}]}}),
+        )
+        .await;
+    let file = msg.expect(201)["data"]["files"][0].clone();
+    assert_eq!(
+        (file["width"].as_i64(), file["height"].as_i64()),
+        (Some(1), Some(2))
+    );
+    let id = file["id"].as_i64().unwrap();
+    let res = app
+        .http()
+        .get(p.url(&format!("/files/{id}")))
+        .bearer_auth(&owner.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(&res.bytes().await.unwrap()[..], b"\x89PNG pixels");
+
+    // A key nothing was uploaded under, another workspace's key, bad dimensions: refused.
+    let fresh = p.post_empty("/uploads").await.expect(201)["key"]
+        .as_str()
+        .unwrap()
+        .replace("${filename}", "ghost.png");
+    let theirs = Pachca::new(&app, &other.token)
+        .post_empty("/uploads")
+        .await
+        .expect(201)["key"]
+        .as_str()
+        .unwrap()
+        .replace("${filename}", "x.png");
+    for (key, width) in [
+        (fresh.as_str(), 1),
+        (theirs.as_str(), 1),
+        (file_key.as_str(), 0),
+    ] {
+        let res = p
+            .post(
+                "/messages",
+                json!({"message": {"entity_id": chat, "content": "x",
+                    "files": [{"key": key, "name": "x.png", "file_type": "image", "size": 1, "width": width}]}}),
+            )
+            .await;
+        res.expect_error(422, "invalid");
+    }
+}

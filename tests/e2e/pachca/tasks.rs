@@ -209,3 +209,74 @@ async fn tasks_crud_list_and_errors() {
     assert_paginate(empty.expect(200));
     assert_eq!(empty.body["data"], json!([]));
 }
+
+#[tokio::test]
+async fn task_lists_filter_by_status_chat_performer_and_author() {
+    let app = TestApp::spawn().await;
+    let owner = app.workspace("acme").await;
+    let member = app.user("acme", "m@acme.test", Role::Member).await;
+    let p = Pachca::new(&app, &owner.token);
+    let chat = p
+        .post(
+            "/chats",
+            json!({"chat": {"name": "Ops", "member_ids": [member.id]}}),
+        )
+        .await
+        .expect(201)["data"]["id"]
+        .as_i64()
+        .unwrap();
+    let make = |body: serde_json::Value| {
+        let p = &p;
+        async move {
+            p.post("/tasks", json!({ "task": body })).await.expect(201)["data"]["id"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let in_chat = make(json!({"kind": "call", "content": "in chat", "chat_id": chat})).await;
+    let for_member =
+        make(json!({"kind": "email", "content": "for member", "performer_ids": [member.id]})).await;
+    let done = make(json!({"kind": "reminder", "content": "done"})).await;
+    p.put(
+        &format!("/tasks/{done}"),
+        json!({"task": {"status": "done"}}),
+    )
+    .await
+    .expect(200);
+    let by_member = Pachca::new(&app, &member.token)
+        .post(
+            "/tasks",
+            json!({"task": {"kind": "meeting", "content": "mine"}}),
+        )
+        .await
+        .expect(201)["data"]["id"]
+        .as_i64()
+        .unwrap();
+
+    for (query, want) in [
+        ("status=done", vec![done]),
+        ("status=undone", vec![in_chat, for_member, by_member]),
+        (&format!("chat_ids[]={chat}") as &str, vec![in_chat]),
+        (
+            &format!("performer_ids[]={}", member.id),
+            vec![for_member, by_member],
+        ),
+        (&format!("author_id={}", member.id), vec![by_member]),
+        (
+            &format!(
+                "status=undone&performer_ids[]={}&author_id={}",
+                owner.id, owner.id
+            ),
+            vec![in_chat],
+        ),
+    ] {
+        let res = p.get(&format!("/tasks?{query}")).await;
+        assert_eq!(ids(res.expect(200)), want, "{query}");
+    }
+    p.get("/tasks?status=maybe")
+        .await
+        .expect_error(400, "invalid");
+    p.get("/tasks?chat_ids[]=x")
+        .await
+        .expect_error(400, "invalid");
+}

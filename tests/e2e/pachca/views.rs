@@ -89,15 +89,15 @@ async fn a_bot_opens_a_view_and_answers_its_submission() {
         .expect_error(422, "invalid");
     b.post("/views/open", open_body("unknown"))
         .await
-        .expect_error(404, "not_found");
+        .expect_error(404, "trigger_not_found");
     Pachca::new(&app, &intruder.token)
         .post("/views/open", open_body(&trigger))
         .await
-        .expect_error(404, "not_found");
+        .expect_error(404, "trigger_not_found");
     Pachca::new(&app, &other.token)
         .post("/views/open", open_body(&trigger))
         .await
-        .expect_error(404, "not_found");
+        .expect_error(404, "trigger_not_found");
     assert_eq!(
         Pachca::new(&app, "nope")
             .post("/views/open", open_body(&trigger))
@@ -142,11 +142,11 @@ async fn a_bot_opens_a_view_and_answers_its_submission() {
     Pachca::new(&app, &intruder.token)
         .post(&path, json!({"submit_id": submit_id}))
         .await
-        .expect_error(404, "not_found");
+        .expect_error(404, "view_not_found");
     Pachca::new(&app, &other.token)
         .post(&path, json!({"submit_id": submit_id}))
         .await
-        .expect_error(404, "not_found");
+        .expect_error(404, "view_not_found");
     let wrong = b.post(&path, json!({"submit_id": "nope"})).await;
     assert_eq!(wrong.expect(200), &json!({"success": false}));
     let kept = b

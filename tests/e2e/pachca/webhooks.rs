@@ -80,6 +80,12 @@ async fn history_lists_newest_first_pages_polls_and_deletes() {
     assert_eq!(data[0]["payload"]["content"], "three");
     assert_eq!(data[0]["payload"]["type"], "message");
     assert!(data[0]["created_at"].as_str().unwrap().ends_with('Z'));
+    // Stamped like a push (SDK payload models require it): the event's own time.
+    let stamp = data[0]["payload"]["webhook_timestamp"].as_i64().unwrap();
+    assert!(
+        (stamp - chrono::Utc::now().timestamp()).abs() < 300,
+        "{stamp}"
+    );
     let ids = event_ids(&all.body);
 
     // Pages of one, newest first, then older.
