@@ -24,6 +24,9 @@ pub struct Model {
     pub revoked_at: Option<DateTimeUtc>,
     pub last_used_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// The token's own rate-limit budgets, as JSON text (see `resolvers::rate`); null:
+    /// the server's defaults for every category.
+    pub rate_limits: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -620,6 +620,7 @@ async fn main() -> anyhow::Result<()> {
                 name: "bench".into(),
                 scopes: None,
                 expires_at: None,
+                rate_limits: Vec::new(),
             },
         )
         .await?;
