@@ -168,7 +168,15 @@ async fn a_webhook_receiver_that_was_down_gets_every_event_once_back_with_valid_
     for i in 0..20 {
         app.send(&owner, &chat, &format!("event {i}")).await;
     }
-    tokio::time::sleep(Duration::from_millis(600)).await; // attempts fail while it is down
+    // Every delivery fails at least once while the receiver is down.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while app.count("webhook_deliveries WHERE attempts >= 1").await < 20 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the deliveries were never attempted"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert!(receiver.ids().is_empty());
     receiver.up.store(true, Ordering::SeqCst);
     receiver.wait_for(20, Duration::from_secs(20)).await;
@@ -205,7 +213,20 @@ async fn a_webhook_receiver_that_was_down_gets_every_event_once_back_with_valid_
         contents.len()
     );
 
-    // The delivery log shows the failed attempts before success.
+    // The delivery log shows the failed attempts before success (once the dispatcher
+    // has recorded the answers the receiver just gave).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while app
+        .count("webhook_deliveries WHERE status = 'delivered'")
+        .await
+        < 20
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "deliveries not marked delivered"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let data = app
         .gql_ok(
             &owner.token,
