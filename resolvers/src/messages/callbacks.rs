@@ -40,7 +40,7 @@ use serde_json::{Value as Json, json};
 use crate::auth::Scope;
 use crate::events::{Event, EventKind, record};
 use crate::pagination::{Page, PageArgs};
-use crate::{Ctx, Error, Result};
+use crate::{Ctx, Error, OnConstraint, Result};
 
 /// The endpoint format of message callbacks.
 pub const FORMAT: &str = "callback";
@@ -181,7 +181,11 @@ pub(crate) async fn replace(
                 ..Default::default()
             }
             .insert(txn)
-            .await?
+            .await
+            .on_unique(
+                FIELD,
+                "the callback was changed at the same time; try again",
+            )?
         }
     };
     let event = record(
