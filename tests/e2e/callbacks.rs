@@ -509,6 +509,11 @@ async fn internal_callback_urls_are_refused_at_send_time_and_at_delivery_without
         )
         .await;
     assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(
+        app.count("chats WHERE kind = 'direct'").await,
+        0,
+        "the refused direct message opened no chat"
+    );
     let plain = app
         .gql_ok(
             &owner.token,

@@ -270,6 +270,10 @@ pub async fn send_direct_message_with(
     options: SendOptions,
 ) -> Result<messages::Model> {
     ctx.require(Scope::MessagesCreate)?;
+    if let Some(url) = &options.callback_url {
+        // Refused before the direct chat is created on first use: no partial write.
+        callbacks::checked_url(ctx, url, input.buttons.as_ref()).await?;
+    }
     let chat = crate::chats::direct_chat_with(ctx, user_id).await?;
     input.chat_id = chat.id;
     send_message_with(ctx, input, options).await
