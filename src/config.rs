@@ -131,6 +131,11 @@ pub struct Config {
     /// Webhook delivery schedule and timeouts (built-in defaults; tests set their own).
     #[arg(skip)]
     pub delivery: resolvers::webhooks::DispatcherConfig,
+
+    /// How the SSRF guard resolves host names (unset: the system resolver; tests inject
+    /// a stub that maps test names to chosen addresses, without DNS).
+    #[arg(skip)]
+    pub webhook_lookup: Option<resolvers::webhooks::ssrf::SharedLookup>,
 }
 
 impl Config {
@@ -158,6 +163,7 @@ impl Config {
             livekit_api_secret: Some("switchboard-test-livekit-secret-0123456789".to_owned()),
             rate: resolvers::rate::RateConfig::default(),
             delivery: resolvers::webhooks::DispatcherConfig::default(),
+            webhook_lookup: None,
         }
     }
 

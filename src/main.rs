@@ -141,6 +141,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 name,
                 scopes,
                 expires_at: None,
+                rate_limits: Vec::new(),
             };
             let created = resolvers::auth::issue_api_token(&db, &user, input).await?;
             println!("{}", created.token);

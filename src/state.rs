@@ -73,10 +73,13 @@ impl AppState {
                 .map_err(|e| anyhow::anyhow!("SWITCHBOARD_BUS: {e}"))?,
             None => Bus::new(),
         };
-        let guard = resolvers::webhooks::ssrf::Guard {
+        let mut guard = resolvers::webhooks::ssrf::Guard {
             allow_loopback: config.webhook_allow_loopback,
             ..Default::default()
         };
+        if let Some(lookup) = &config.webhook_lookup {
+            guard.lookup = lookup.0.clone();
+        }
         let files_secret = match &config.files_secret {
             Some(secret) => secret.as_bytes().to_vec(),
             None => resolvers::files::derive_secret(&jwt_secret, "switchboard files"),
@@ -103,7 +106,7 @@ impl AppState {
         };
         let env = Arc::new(Env {
             guard,
-            rate: RateLimits::new(config.rate),
+            rate: RateLimits::with_token_budgets(config.rate),
             files,
             public_url: config
                 .public_url

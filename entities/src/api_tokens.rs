@@ -29,6 +29,9 @@ pub struct Model {
     /// SHA-256 of the token's refresh token (OAuth-issued tokens only).
     #[sea_orm(unique)]
     pub refresh_hash: Option<String>,
+    /// The token's own rate-limit budgets, as JSON text (see `resolvers::rate`); null:
+    /// the server's defaults for every category.
+    pub rate_limits: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

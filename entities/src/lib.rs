@@ -4,6 +4,7 @@ pub mod api_tokens;
 pub mod attachments;
 pub mod bot_events;
 pub mod bots;
+pub mod callback_secrets;
 pub mod chat_exports;
 pub mod chat_group_tags;
 pub mod chat_members;

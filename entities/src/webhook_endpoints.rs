@@ -18,11 +18,14 @@ pub struct Model {
     /// Why the endpoint was disabled (410 Gone, retry budget exhausted, ...).
     pub disabled_reason: Option<String>,
     pub created_at: DateTimeUtc,
-    /// `standard` (Standard Webhooks), `pachca` (a bot's outgoing webhook, see `bots`) or
-    /// `export` (a one-shot export-ready notice): how a delivery is rendered and signed.
+    /// `standard` (Standard Webhooks), `pachca` (a bot's outgoing webhook, see `bots`),
+    /// `export` (a one-shot export-ready notice) or `callback` (an interactive message's
+    /// callback URL): how a delivery is rendered and signed.
     pub format: String,
-    /// The bot user owning a `pachca` endpoint.
+    /// The bot user owning a `pachca` endpoint; the sender of a `callback` one.
     pub owner_id: Option<i64>,
+    /// The message of a `callback` endpoint (at most one endpoint per message).
+    pub message_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -43,6 +43,9 @@ pub enum Credential {
         id: i64,
         /// Visible prefix, safe to log.
         prefix: String,
+        /// The token's own rate-limit budgets, read with the row at authentication (so a
+        /// change applies from the next request, at no extra query).
+        budgets: crate::rate::TokenBudgets,
     },
 }
 

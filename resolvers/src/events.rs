@@ -137,6 +137,11 @@ pub enum EventKind {
         /// The token row.
         token_id: i64,
     },
+    /// An API token's settings (its own rate-limit budgets) changed.
+    ApiTokenUpdated {
+        /// The token row.
+        token_id: i64,
+    },
     /// A webhook endpoint was registered, changed or removed.
     WebhookEndpointChanged {
         /// The endpoint.
@@ -366,6 +371,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "group_tag_changed",
     "api_token_created",
     "api_token_revoked",
+    "api_token_updated",
     "webhook_endpoint_changed",
     "button_clicked",
     // Tasks and custom properties.
@@ -476,6 +482,7 @@ impl EventKind {
             EventKind::GroupTagChanged { .. } => "group_tag_changed",
             EventKind::ApiTokenCreated { .. } => "api_token_created",
             EventKind::ApiTokenRevoked { .. } => "api_token_revoked",
+            EventKind::ApiTokenUpdated { .. } => "api_token_updated",
             EventKind::WebhookEndpointChanged { .. } => "webhook_endpoint_changed",
             EventKind::ButtonClicked { .. } => "button_clicked",
             // Tasks and custom properties.
@@ -529,7 +536,8 @@ impl EventKind {
             EventKind::DepartmentChanged { department_id } => ("department", Some(*department_id)),
             EventKind::GroupTagChanged { tag_id, .. } => ("group_tag", Some(*tag_id)),
             EventKind::ApiTokenCreated { token_id, .. }
-            | EventKind::ApiTokenRevoked { token_id } => ("api_token", Some(*token_id)),
+            | EventKind::ApiTokenRevoked { token_id }
+            | EventKind::ApiTokenUpdated { token_id } => ("api_token", Some(*token_id)),
             EventKind::WebhookEndpointChanged { endpoint_id } => {
                 ("webhook_endpoint", Some(*endpoint_id))
             }
@@ -635,6 +643,7 @@ pub(crate) async fn record(
     .insert(txn)
     .await?;
     crate::webhooks::enqueue(txn, &stored).await?;
+    crate::messages::callbacks::enqueue(txn, &kind, &stored).await?;
     crate::integrations::route(txn, ctx, &kind, &stored).await?;
     Ok(Event {
         id: stored.id,

@@ -5,20 +5,28 @@
 //! `MessageWrite` (per credential *and* chat, checked by `send_message`). A refusal is
 //! [`Error::RateLimited`] with the seconds to wait; each edge renders it (429 +
 //! `Retry-After` + a JSON body) and the remaining budget in its dialect's headers.
+//!
+//! An API token may have budgets of its own for any category ([`TokenBudgets`], set by
+//! workspace admins, stored on the token row and carried in its principal): the
+//! server's shared limiters ([`RateLimits::with_token_budgets`]) spend those instead of
+//! the defaults.
 
+use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::{Quota, RateLimiter};
+use serde::{Deserialize, Serialize};
 
 use crate::ctx::{Credential, Principal};
 use crate::{Error, Result};
 
 /// What a request spends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Category {
     /// Any request.
     Standard,
@@ -30,8 +38,28 @@ pub enum Category {
     MessageWrite,
 }
 
+impl Category {
+    /// Every category, in the order budgets are listed.
+    pub const ALL: [Category; 4] = [
+        Category::Standard,
+        Category::Search,
+        Category::Upload,
+        Category::MessageWrite,
+    ];
+
+    /// The stored spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Standard => "standard",
+            Category::Search => "search",
+            Category::Upload => "upload",
+            Category::MessageWrite => "message_write",
+        }
+    }
+}
+
 /// Budgets: requests per period, with a burst.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Budget {
     /// Requests replenished per `period`.
     pub per_period: u32,
@@ -49,6 +77,155 @@ impl Budget {
         Quota::with_period(every.max(Duration::from_nanos(1)))
             .unwrap_or_else(|| Quota::per_second(n))
             .allow_burst(burst)
+    }
+}
+
+/// Most requests per period, and largest burst, a token's own budget may name.
+pub const MAX_TOKEN_REQUESTS: u32 = 100_000;
+/// Shortest and longest period of a token's own budget, in seconds (1 s to 1 day).
+pub const TOKEN_PERIOD_SECONDS: std::ops::RangeInclusive<i64> = 1..=86_400;
+
+/// One of a token's own budgets as a caller gives it (checked by
+/// [`TokenBudgets::from_input`]). Integers are wide so that out-of-range values reach
+/// validation instead of failing to parse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BudgetInput {
+    /// The category it replaces the default of.
+    pub category: Category,
+    /// Requests replenished per period.
+    pub per_period: i64,
+    /// The period, in seconds.
+    pub period_seconds: i64,
+    /// Requests that may be spent at once.
+    pub burst: i64,
+}
+
+/// A token's own budgets, by category (`None`: the server's default for that category).
+///
+/// Read with the token row when the token authenticates and carried in the principal's
+/// [`Credential`], so applying them costs no query per request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct TokenBudgets {
+    standard: Option<Budget>,
+    search: Option<Budget>,
+    upload: Option<Budget>,
+    message_write: Option<Budget>,
+}
+
+/// The stored form of one budget (`api_tokens.rate_limits` is a JSON array of these).
+#[derive(Serialize, Deserialize)]
+struct StoredBudget {
+    category: Category,
+    per_period: u32,
+    period_seconds: u64,
+    burst: u32,
+}
+
+impl TokenBudgets {
+    /// The token's own budget of `category`, if it has one.
+    pub fn get(&self, category: Category) -> Option<Budget> {
+        match category {
+            Category::Standard => self.standard,
+            Category::Search => self.search,
+            Category::Upload => self.upload,
+            Category::MessageWrite => self.message_write,
+        }
+    }
+
+    fn slot(&mut self, category: Category) -> &mut Option<Budget> {
+        match category {
+            Category::Standard => &mut self.standard,
+            Category::Search => &mut self.search,
+            Category::Upload => &mut self.upload,
+            Category::MessageWrite => &mut self.message_write,
+        }
+    }
+
+    /// Whether every category keeps the server's default.
+    pub fn is_empty(&self) -> bool {
+        Category::ALL.iter().all(|c| self.get(*c).is_none())
+    }
+
+    /// The overridden categories and their budgets, in [`Category::ALL`] order.
+    pub fn iter(&self) -> impl Iterator<Item = (Category, Budget)> + '_ {
+        Category::ALL
+            .into_iter()
+            .filter_map(|c| self.get(c).map(|b| (c, b)))
+    }
+
+    /// Check budgets a caller asks for: each category at most once, `perPeriod` and
+    /// `burst` from 1 to [`MAX_TOKEN_REQUESTS`], `periodSeconds` from 1 s to 1 day.
+    /// Errors name `field[i].<part>`.
+    pub fn from_input(inputs: &[BudgetInput], field: &str) -> Result<Self> {
+        let mut out = TokenBudgets::default();
+        let max = i64::from(MAX_TOKEN_REQUESTS);
+        for (i, input) in inputs.iter().enumerate() {
+            let at = |part: &str| format!("{field}[{i}].{part}");
+            let per_period = u32::try_from(input.per_period)
+                .ok()
+                .filter(|n| (1..=MAX_TOKEN_REQUESTS).contains(n))
+                .ok_or_else(|| {
+                    Error::invalid(at("perPeriod"), format!("must be from 1 to {max}"))
+                })?;
+            let burst = u32::try_from(input.burst)
+                .ok()
+                .filter(|n| (1..=MAX_TOKEN_REQUESTS).contains(n))
+                .ok_or_else(|| Error::invalid(at("burst"), format!("must be from 1 to {max}")))?;
+            if !TOKEN_PERIOD_SECONDS.contains(&input.period_seconds) {
+                return Err(Error::invalid(
+                    at("periodSeconds"),
+                    "must be from 1 (a second) to 86400 (a day)",
+                ));
+            }
+            let period = Duration::from_secs(input.period_seconds.unsigned_abs());
+            let slot = out.slot(input.category);
+            if slot.is_some() {
+                return Err(Error::invalid(
+                    at("category"),
+                    format!("`{}` is given more than once", input.category.as_str()),
+                ));
+            }
+            *slot = Some(Budget {
+                per_period,
+                period,
+                burst,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Read the stored form (`None`: no budgets of its own).
+    pub fn from_stored(stored: Option<&str>) -> Result<Self> {
+        let Some(stored) = stored.filter(|s| !s.trim().is_empty()) else {
+            return Ok(TokenBudgets::default());
+        };
+        let rows: Vec<StoredBudget> = serde_json::from_str(stored).map_err(Error::internal)?;
+        let mut out = TokenBudgets::default();
+        for row in rows {
+            *out.slot(row.category) = Some(Budget {
+                per_period: row.per_period,
+                period: Duration::from_secs(row.period_seconds),
+                burst: row.burst,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The stored form (`None` when every category keeps the default).
+    pub fn to_stored(&self) -> Option<String> {
+        if self.is_empty() {
+            return None;
+        }
+        let rows: Vec<StoredBudget> = self
+            .iter()
+            .map(|(category, b)| StoredBudget {
+                category,
+                per_period: b.per_period,
+                period_seconds: b.period.as_secs(),
+                burst: b.burst,
+            })
+            .collect();
+        serde_json::to_string(&rows).ok()
     }
 }
 
@@ -110,35 +287,86 @@ pub struct Allowance {
     pub reset_after: u64,
 }
 
+/// Limiters of tokens' own budgets: one keyed limiter per (category, budget), keyed like
+/// the shared ones (token, and chat for message writes).
+///
+/// governor's keyed limiter has one quota for all its keys, so a token with a budget of
+/// its own cannot use the shared limiter of its category. Keying the cache by the
+/// *budget* rather than by the token keeps it as small as the number of distinct budgets
+/// administrators set (tokens with equal budgets share a limiter, never a bucket, since
+/// the key names the token); message writes stay per chat for free; and a changed
+/// budget selects another limiter — a fresh bucket under the new quota — on the very
+/// next request. A `std` mutex: it is held for a map lookup, never across an `.await`.
+type CustomLimiters = Mutex<HashMap<(Category, Budget), Arc<Limiter>>>;
+
 /// The limiters.
 #[derive(Clone)]
 pub struct RateLimits {
     config: RateConfig,
     limiters: Arc<[Limiter; 4]>,
+    /// Limiters of tokens' own budgets; `None` when this instance applies only its own
+    /// configuration (see [`RateLimits::new`]).
+    custom: Option<Arc<CustomLimiters>>,
 }
 
 impl std::fmt::Debug for RateLimits {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RateLimits")
             .field("config", &self.config)
+            .field("token_budgets", &self.custom.is_some())
             .finish()
     }
 }
 
+fn keyed(budget: Budget) -> Limiter {
+    RateLimiter::keyed(budget.quota()).with_middleware::<StateInformationMiddleware>()
+}
+
+/// Spend one request of `key` on `limiter`, whose quota is `budget`.
+fn spend(limiter: &Limiter, budget: Budget, key: String) -> Result<Allowance> {
+    match limiter.check_key(&key) {
+        Ok(snapshot) => {
+            let remaining = snapshot.remaining_burst_capacity();
+            let per = budget.period.as_secs_f64() / f64::from(budget.per_period.max(1));
+            let missing = f64::from(budget.burst.saturating_sub(remaining));
+            Ok(Allowance {
+                limit: budget.burst,
+                remaining,
+                reset_after: (missing * per).ceil() as u64,
+            })
+        }
+        Err(not_until) => {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            Err(Error::RateLimited {
+                retry_after: wait.as_secs().max(1),
+            })
+        }
+    }
+}
+
 impl RateLimits {
-    /// Limiters with these budgets.
+    /// Limiters with these budgets for every credential, whatever budgets of its own a
+    /// token has: for narrower, derived classes (a façade's own budgets), which a
+    /// token's budget for the whole category must not widen or narrow.
     pub fn new(config: RateConfig) -> Self {
-        let make = |b: Budget| {
-            RateLimiter::keyed(b.quota()).with_middleware::<StateInformationMiddleware>()
-        };
         RateLimits {
             config,
             limiters: Arc::new([
-                make(config.standard),
-                make(config.search),
-                make(config.upload),
-                make(config.message_write),
+                keyed(config.standard),
+                keyed(config.search),
+                keyed(config.upload),
+                keyed(config.message_write),
             ]),
+            custom: None,
+        }
+    }
+
+    /// The server's shared limiters: these budgets by default, and an API token's own
+    /// budget (carried in its principal) for each category it has one for.
+    pub fn with_token_budgets(config: RateConfig) -> Self {
+        RateLimits {
+            custom: Some(Arc::new(Mutex::new(HashMap::new()))),
+            ..Self::new(config)
         }
     }
 
@@ -152,44 +380,58 @@ impl RateLimits {
         }
     }
 
-    /// Spend one request of `category` for `key`.
+    /// Spend one request of `category` for `key`, on the configured budget.
     pub fn check_key(&self, key: String, category: Category) -> Result<Allowance> {
         let (limiter, budget) = self.pick(category);
-        match limiter.check_key(&key) {
-            Ok(snapshot) => {
-                let remaining = snapshot.remaining_burst_capacity();
-                let per = budget.period.as_secs_f64() / f64::from(budget.per_period.max(1));
-                let missing = f64::from(budget.burst.saturating_sub(remaining));
-                Ok(Allowance {
-                    limit: budget.burst,
-                    remaining,
-                    reset_after: (missing * per).ceil() as u64,
-                })
-            }
-            Err(not_until) => {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                Err(Error::RateLimited {
-                    retry_after: wait.as_secs().max(1),
-                })
-            }
-        }
+        spend(limiter, budget, key)
+    }
+
+    /// The limiter of a token's own `budget` of `category` (created on first use).
+    fn custom_limiter(&self, category: Category, budget: Budget) -> Option<Arc<Limiter>> {
+        let custom = self.custom.as_ref()?;
+        let mut map = custom
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Some(
+            map.entry((category, budget))
+                .or_insert_with(|| Arc::new(keyed(budget)))
+                .clone(),
+        )
     }
 
     /// Spend one request of `category` for the principal's credential (`scope` narrows
-    /// the key, e.g. a chat for message writes).
+    /// the key, e.g. a chat for message writes): on the token's own budget of the
+    /// category when it has one (and this instance honours them), else on the default.
     pub fn check(
         &self,
         principal: &Principal,
         category: Category,
         scope: Option<i64>,
     ) -> Result<Allowance> {
-        self.check_key(key_of(principal, scope), category)
+        let key = key_of(principal, scope);
+        if let Credential::ApiToken { budgets, .. } = &principal.credential
+            && let Some(budget) = budgets.get(category)
+            && let Some(limiter) = self.custom_limiter(category, budget)
+        {
+            return spend(&limiter, budget, key);
+        }
+        self.check_key(key, category)
     }
 
-    /// Forget idle keys (call now and then).
+    /// Forget idle keys, and the limiters of tokens' budgets no longer in use (call now
+    /// and then).
     pub fn prune(&self) {
         for l in self.limiters.iter() {
             l.retain_recent();
+        }
+        if let Some(custom) = &self.custom {
+            let mut map = custom
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            map.retain(|_, l| {
+                l.retain_recent();
+                !l.is_empty()
+            });
         }
     }
 }
@@ -235,6 +477,173 @@ pub fn key_of(principal: &Principal, scope: Option<i64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::Scopes;
+    use crate::people::Role;
+
+    fn token(id: i64, budgets: TokenBudgets) -> Principal {
+        Principal {
+            workspace_id: 1,
+            user_id: 1,
+            role: Role::Member,
+            is_bot: false,
+            scopes: Scopes::for_role(Role::Member, false),
+            credential: Credential::ApiToken {
+                id,
+                prefix: format!("sbt_{id}"),
+                budgets,
+            },
+        }
+    }
+
+    fn budgets(inputs: &[(Category, i64, i64, i64)]) -> TokenBudgets {
+        let inputs: Vec<BudgetInput> = inputs
+            .iter()
+            .map(
+                |&(category, per_period, period_seconds, burst)| BudgetInput {
+                    category,
+                    per_period,
+                    period_seconds,
+                    burst,
+                },
+            )
+            .collect();
+        TokenBudgets::from_input(&inputs, "rateLimits").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn allowed(limits: &RateLimits, p: &Principal, category: Category, n: usize) -> usize {
+        (0..n)
+            .filter(|_| limits.check(p, category, None).is_ok())
+            .count()
+    }
+
+    #[test]
+    fn a_token_with_its_own_budget_spends_it_and_its_neighbour_keeps_the_default() {
+        let limits = RateLimits::with_token_budgets(RateConfig::unlimited());
+        let tight = token(1, budgets(&[(Category::Standard, 1, 60, 3)]));
+        let neighbour = token(2, TokenBudgets::default());
+        assert_eq!(allowed(&limits, &tight, Category::Standard, 10), 3);
+        match limits.check(&tight, Category::Standard, None) {
+            Err(Error::RateLimited { retry_after }) => assert!((1..=60).contains(&retry_after)),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        assert_eq!(allowed(&limits, &neighbour, Category::Standard, 100), 100);
+        // Only the overridden category is narrowed.
+        assert_eq!(allowed(&limits, &tight, Category::Search, 100), 100);
+        // The allowance reports the token's own burst.
+        let other = token(3, budgets(&[(Category::Standard, 1, 60, 3)]));
+        let first = limits.check(&other, Category::Standard, None);
+        assert!(
+            matches!(
+                first,
+                Ok(Allowance {
+                    limit: 3,
+                    remaining: 2,
+                    ..
+                })
+            ),
+            "{first:?}"
+        );
+        assert_eq!(
+            allowed(&limits, &other, Category::Standard, 10),
+            2,
+            "tokens with equal budgets have buckets of their own"
+        );
+    }
+
+    #[test]
+    fn a_changed_budget_applies_to_the_next_request() {
+        let limits = RateLimits::with_token_budgets(RateConfig::unlimited());
+        let before = token(1, budgets(&[(Category::Standard, 1, 60, 2)]));
+        assert_eq!(allowed(&limits, &before, Category::Standard, 5), 2);
+        let raised = token(1, budgets(&[(Category::Standard, 1, 60, 4)]));
+        assert_eq!(allowed(&limits, &raised, Category::Standard, 10), 4);
+        let cleared = token(1, TokenBudgets::default());
+        assert_eq!(allowed(&limits, &cleared, Category::Standard, 50), 50);
+    }
+
+    #[test]
+    fn message_write_budgets_of_a_token_stay_per_chat() {
+        let limits = RateLimits::with_token_budgets(RateConfig::unlimited());
+        let p = token(1, budgets(&[(Category::MessageWrite, 1, 60, 2)]));
+        let sent = |chat| {
+            (0..5)
+                .filter(|_| limits.check(&p, Category::MessageWrite, Some(chat)).is_ok())
+                .count()
+        };
+        assert_eq!(sent(10), 2);
+        assert_eq!(sent(11), 2);
+    }
+
+    #[test]
+    fn limiters_built_with_new_ignore_token_budgets() {
+        let limits = RateLimits::new(RateConfig::unlimited());
+        let p = token(1, budgets(&[(Category::Standard, 1, 60, 1)]));
+        assert_eq!(allowed(&limits, &p, Category::Standard, 20), 20);
+    }
+
+    #[test]
+    fn token_budgets_are_validated_naming_the_field() {
+        let bad = |per_period, period_seconds, burst| {
+            let input = [BudgetInput {
+                category: Category::Search,
+                per_period,
+                period_seconds,
+                burst,
+            }];
+            match TokenBudgets::from_input(&input, "limits") {
+                Err(Error::Invalid { field, .. }) => field,
+                other => panic!("expected bad input, got {other:?}"),
+            }
+        };
+        assert_eq!(bad(0, 60, 5), "limits[0].perPeriod");
+        assert_eq!(bad(-1, 60, 5), "limits[0].perPeriod");
+        assert_eq!(bad(100_001, 60, 5), "limits[0].perPeriod");
+        assert_eq!(bad(5, 0, 5), "limits[0].periodSeconds");
+        assert_eq!(bad(5, 86_401, 5), "limits[0].periodSeconds");
+        assert_eq!(bad(5, 60, 0), "limits[0].burst");
+        assert_eq!(bad(5, 60, i64::MAX), "limits[0].burst");
+        let twice = [
+            BudgetInput {
+                category: Category::Upload,
+                per_period: 1,
+                period_seconds: 1,
+                burst: 1,
+            },
+            BudgetInput {
+                category: Category::Upload,
+                per_period: 2,
+                period_seconds: 86_400,
+                burst: 100_000,
+            },
+        ];
+        assert!(matches!(
+            TokenBudgets::from_input(&twice, "limits"),
+            Err(Error::Invalid { field, .. }) if field == "limits[1].category"
+        ));
+        assert!(TokenBudgets::from_input(&twice[..1], "limits").is_ok());
+    }
+
+    #[test]
+    fn token_budgets_round_trip_through_their_stored_form() {
+        let b = budgets(&[
+            (Category::MessageWrite, 4, 1, 30),
+            (Category::Standard, 10, 60, 20),
+        ]);
+        let stored = b.to_stored();
+        assert!(stored.is_some());
+        let back = TokenBudgets::from_stored(stored.as_deref()).unwrap_or_default();
+        assert_eq!(back, b);
+        assert_eq!(
+            back.iter().map(|(c, _)| c).collect::<Vec<_>>(),
+            [Category::Standard, Category::MessageWrite]
+        );
+        assert_eq!(TokenBudgets::default().to_stored(), None);
+        assert_eq!(
+            TokenBudgets::from_stored(None).unwrap_or(b),
+            TokenBudgets::default()
+        );
+        assert!(TokenBudgets::from_stored(Some("not json")).is_err());
+    }
 
     #[test]
     fn a_key_over_its_budget_is_refused_and_a_neighbour_is_not() {

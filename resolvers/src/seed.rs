@@ -178,6 +178,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<CreatedApiToken> {
             name: "demo admin token".into(),
             scopes: None,
             expires_at: None,
+            rate_limits: Vec::new(),
         },
     )
     .await

@@ -137,6 +137,53 @@ impl WebhookEndpoint {
     }
 }
 
+/// An interactive message's callback, as its sender sees it (nobody else does): where
+/// every click on the message's buttons is POSTed, signed with Standard Webhooks
+/// headers (`webhook-id`, `webhook-timestamp`, `webhook-signature`).
+pub struct MessageCallback(pub resolvers::messages::MessageCallback);
+
+#[Object]
+impl MessageCallback {
+    /// The URL clicks are delivered to.
+    async fn url(&self) -> &str {
+        &self.0.endpoint.url
+    }
+    /// The `whsec_…` secret that verifies the deliveries: one per sender, the same on
+    /// every message you give a callback.
+    async fn secret(&self) -> &str {
+        &self.0.endpoint.secret
+    }
+    /// Whether clicks are delivered (false once cleared, or after the receiver answered
+    /// 410 Gone).
+    async fn active(&self) -> bool {
+        self.0.endpoint.active
+    }
+    /// Why clicks are no longer delivered.
+    async fn disabled_reason(&self) -> Option<&str> {
+        self.0.endpoint.disabled_reason.as_deref()
+    }
+    /// Deliveries of clicks, newest first (the delivery log).
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
+    async fn deliveries(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(desc = "`pending`, `delivered` or `dead`.")] status: Option<String>,
+    ) -> Result<Connection<String, WebhookDelivery>> {
+        let page = PageArgs::parse(first, after.as_deref()).gql()?;
+        let rows = resolvers::messages::list_callback_deliveries(
+            rctx(ctx)?,
+            self.0.message_id,
+            status,
+            page,
+        )
+        .await
+        .gql()?;
+        Ok(connection(rows, |d| d.id, WebhookDelivery))
+    }
+}
+
 /// One attempt to deliver a webhook.
 #[derive(SimpleObject)]
 pub struct WebhookAttempt {
@@ -317,6 +364,23 @@ impl IntegrationsMutation {
             .await
             .gql()?;
         Ok(true)
+    }
+
+    /// Send the dead click deliveries of your message's callback again (one, or all);
+    /// returns how many.
+    async fn replay_message_callback_deliveries(
+        &self,
+        ctx: &Context<'_>,
+        message_id: ID,
+        delivery_id: Option<ID>,
+    ) -> Result<u64> {
+        let message_id = ids::decode(&message_id, Kind::Message, "messageId")?;
+        let delivery_id = delivery_id
+            .map(|id| ids::decode(&id, Kind::WebhookDelivery, "deliveryId"))
+            .transpose()?;
+        resolvers::messages::replay_callback_deliveries(rctx(ctx)?, message_id, delivery_id)
+            .await
+            .gql()
     }
 
     /// Send dead deliveries again (one, or all of the endpoint's); returns how many.

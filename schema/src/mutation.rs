@@ -1,8 +1,11 @@
 //! The Mutation root: each field decodes ids, calls one `resolvers` operation, wraps.
 
+use async_graphql::MaybeUndefined;
 use async_graphql::{Context, ID, Json, MergedObject, Object, Result};
 use resolvers::chats::ChatRole;
-use resolvers::messages::{EditMessageInput, SendMessageInput as DomainSend};
+use resolvers::messages::{
+    CallbackChange, EditMessageInput, EditOptions, SendMessageInput as DomainSend, SendOptions,
+};
 use serde_json::Value;
 
 use resolvers::idempotency::once;
@@ -232,8 +235,11 @@ impl MessageMutation {
             input.attachments,
             reply_to,
         );
+        let options = SendOptions {
+            callback_url: input.callback_url,
+        };
         let message = once(c, None, "sendMessage", &fingerprint, || {
-            resolvers::messages::send_message(c, send)
+            resolvers::messages::send_message_with(c, send, options)
         })
         .await
         .gql()?;
@@ -250,16 +256,28 @@ impl MessageMutation {
         buttons: Option<Json<Value>>,
         #[graphql(default)] attachments: Vec<AttachmentInput>,
         #[graphql(
+            desc = "Where to POST every click on the message's `data` buttons (see `Message.callback`)."
+        )]
+        callback_url: Option<String>,
+        #[graphql(
             desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
         )]
         idempotency_key: Option<String>,
     ) -> Result<Message> {
         let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
-        let fingerprint = serde_json::json!([user_id, content, metadata, buttons, attachments]);
+        let fingerprint = serde_json::json!([
+            user_id,
+            content,
+            metadata,
+            buttons,
+            attachments,
+            callback_url
+        ]);
         let user_id = ids::decode(&user_id, Kind::User, "userId")?;
         let send = domain_send(0, content, None, metadata, buttons, attachments, None);
+        let options = SendOptions { callback_url };
         let message = once(c, None, "sendDirectMessage", &fingerprint, || {
-            resolvers::messages::send_direct_message(c, user_id, send)
+            resolvers::messages::send_direct_message_with(c, user_id, send, options)
         })
         .await
         .gql()?;
@@ -273,6 +291,10 @@ impl MessageMutation {
         content: Option<String>,
         metadata: Option<Json<Value>>,
         buttons: Option<Json<Value>>,
+        #[graphql(
+            desc = "A new callback URL for clicks on the message's buttons; `null` stops deliveries; omitted, it stays (removing every `data` button clears it)."
+        )]
+        callback_url: MaybeUndefined<String>,
     ) -> Result<Message> {
         let id = ids::decode(&id, Kind::Message, "id")?;
         let input = EditMessageInput {
@@ -280,8 +302,15 @@ impl MessageMutation {
             metadata: metadata.map(|j| j.0),
             buttons: buttons.map(|j| j.0),
         };
+        let options = EditOptions {
+            callback: match callback_url {
+                MaybeUndefined::Undefined => CallbackChange::Keep,
+                MaybeUndefined::Null => CallbackChange::Clear,
+                MaybeUndefined::Value(url) => CallbackChange::Set(url),
+            },
+        };
         Ok(Message(
-            resolvers::messages::edit_message(rctx(ctx)?, id, input)
+            resolvers::messages::edit_message_with(rctx(ctx)?, id, input, options)
                 .await
                 .gql()?,
         ))
@@ -403,6 +432,7 @@ impl PeopleMutation {
             name: input.name,
             scopes: input.scopes,
             expires_at: input.expires_at,
+            rate_limits: input.rate_limits.into_iter().map(Into::into).collect(),
         };
         let created = resolvers::auth::create_api_token(rctx(ctx)?, input)
             .await
@@ -419,6 +449,24 @@ impl PeopleMutation {
             .await
             .gql()?
             .into())
+    }
+    /// Give a token of the workspace rate-limit budgets of its own (owners and admins):
+    /// the categories listed replace the server's defaults, the others keep them; an
+    /// empty list clears them. Applies from the token's next request.
+    async fn set_api_token_rate_limits(
+        &self,
+        ctx: &Context<'_>,
+        token_id: ID,
+        limits: Vec<RateLimitInput>,
+    ) -> Result<ApiToken> {
+        let id = ids::decode(&token_id, Kind::ApiToken, "tokenId")?;
+        let limits = limits.into_iter().map(Into::into).collect();
+        Ok(
+            resolvers::auth::set_api_token_rate_limits(rctx(ctx)?, id, limits)
+                .await
+                .gql()?
+                .into(),
+        )
     }
     /// Create a department (admins).
     async fn create_department(

@@ -340,6 +340,7 @@ async fn expired_and_revoked_api_tokens_are_a_401() {
             name: "old".into(),
             scopes: None,
             expires_at: Some(Utc::now() - Duration::minutes(5)),
+            rate_limits: Vec::new(),
         },
     )
     .await
@@ -353,6 +354,7 @@ async fn expired_and_revoked_api_tokens_are_a_401() {
             name: "later".into(),
             scopes: None,
             expires_at: Some(Utc::now() + Duration::hours(1)),
+            rate_limits: Vec::new(),
         },
     )
     .await

@@ -19,6 +19,7 @@ mod util;
 
 mod auth;
 mod bad_input;
+mod callbacks;
 mod cli;
 mod events;
 mod federation;
@@ -30,6 +31,7 @@ mod mutations;
 mod pachca;
 mod pachca_integrations;
 mod queries;
+mod rate_limits;
 mod statements;
 mod subscriptions;
 mod tasks;

@@ -621,6 +621,7 @@ async fn main() -> anyhow::Result<()> {
                 name: "bench".into(),
                 scopes: None,
                 expires_at: None,
+                rate_limits: Vec::new(),
             },
         )
         .await?;

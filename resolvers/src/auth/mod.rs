@@ -8,7 +8,7 @@ pub use jwt::{JwtConfig, SessionClaims};
 pub use scopes::{Scope, Scopes};
 pub use tokens::{
     CreateApiTokenInput, CreatedApiToken, create_api_token, current_api_token, issue_api_token,
-    list_api_tokens, revoke_api_token,
+    list_api_tokens, rate_limits_of, revoke_api_token, set_api_token_rate_limits,
 };
 pub(crate) use tokens::{generate as generate_token, hash_token};
 
@@ -57,9 +57,17 @@ pub async fn authenticate(
         .await?
         .ok_or(Error::Unauthenticated)?;
     tokens::touch(db, &token, now).await?;
+    let budgets = crate::rate::TokenBudgets::from_stored(token.rate_limits.as_deref())
+        .unwrap_or_else(|e| {
+            // Written only after validation; should the text ever be unreadable, the
+            // token keeps working on the default budgets rather than locking its owner out.
+            tracing::warn!(token = %token.prefix, error = %e, "unreadable token rate limits");
+            crate::rate::TokenBudgets::default()
+        });
     let credential = Credential::ApiToken {
         id: token.id,
         prefix: token.prefix.clone(),
+        budgets,
     };
     principal_for(user, Some(&token.scopes), credential)
 }

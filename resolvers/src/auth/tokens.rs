@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use super::{Scope, Scopes};
 use crate::events::EventKind;
 use crate::people::role_of;
+use crate::rate::{Budget, BudgetInput, Category, TokenBudgets};
 use crate::{Ctx, Error, Result};
 
 /// Every Switchboard API token starts with this, so secret scanners can recognise one.
@@ -39,6 +40,8 @@ pub struct CreateApiTokenInput {
     pub scopes: Option<Vec<String>>,
     /// When the token stops working; must be in the future.
     pub expires_at: Option<DateTime<Utc>>,
+    /// The token's own rate-limit budgets (workspace admins only; empty: the defaults).
+    pub rate_limits: Vec<BudgetInput>,
 }
 
 /// A created token: the row, and the secret, which is never shown again.
@@ -66,6 +69,11 @@ pub async fn create_api_token(ctx: &Ctx, input: CreateApiTokenInput) -> Result<C
     if input.expires_at.is_some_and(|at| at <= Utc::now()) {
         return Err(Error::invalid("expiresAt", "must be in the future"));
     }
+    if !input.rate_limits.is_empty() && !ctx.principal.is_admin() {
+        return Err(Error::Forbidden(
+            "only workspace owners and admins set a token's rate limits".into(),
+        ));
+    }
     insert_token(ctx, &user, input).await
 }
 
@@ -92,6 +100,7 @@ async fn insert_token(
     input: CreateApiTokenInput,
 ) -> Result<CreatedApiToken> {
     let name = crate::people::validate_name(&input.name, "name")?;
+    let budgets = TokenBudgets::from_input(&input.rate_limits, "rateLimits")?;
     let role = role_of(user)?;
     let stored = match &input.scopes {
         None => "*".to_owned(),
@@ -113,6 +122,7 @@ async fn insert_token(
         revoked_at: Set(None),
         last_used_at: Set(None),
         created_at: Set(Utc::now()),
+        rate_limits: Set(budgets.to_stored()),
         ..Default::default()
     }
     .insert(&txn)
@@ -156,6 +166,42 @@ pub async fn revoke_api_token(ctx: &Ctx, token_id: i64) -> Result<api_tokens::Mo
     ctx.commit_one(txn, EventKind::ApiTokenRevoked { token_id: token.id })
         .await?;
     Ok(token)
+}
+
+/// Give a token of the workspace budgets of its own (workspace owners and admins), for
+/// the categories listed; every other category falls back to the server's default. An
+/// empty list clears them. Applies from the token's next request.
+pub async fn set_api_token_rate_limits(
+    ctx: &Ctx,
+    token_id: i64,
+    limits: Vec<BudgetInput>,
+) -> Result<api_tokens::Model> {
+    ctx.require(Scope::ApiTokensWrite)?;
+    if !ctx.principal.is_admin() {
+        return Err(Error::Forbidden(
+            "only workspace owners and admins set a token's rate limits".into(),
+        ));
+    }
+    let budgets = TokenBudgets::from_input(&limits, "limits")?;
+    let token = api_tokens::Entity::find_by_id(token_id)
+        .filter(api_tokens::Column::WorkspaceId.eq(ctx.workspace_id()))
+        .one(&ctx.db)
+        .await?
+        .ok_or(Error::NotFound("api token"))?;
+    let mut am: api_tokens::ActiveModel = token.into();
+    am.rate_limits = Set(budgets.to_stored());
+    let txn = ctx.write().await?;
+    let token = am.update(&txn).await?;
+    ctx.commit_one(txn, EventKind::ApiTokenUpdated { token_id: token.id })
+        .await?;
+    Ok(token)
+}
+
+/// A token's own rate-limit budgets, by category (empty: the server's defaults).
+pub fn rate_limits_of(token: &api_tokens::Model) -> Result<Vec<(Category, Budget)>> {
+    Ok(TokenBudgets::from_stored(token.rate_limits.as_deref())?
+        .iter()
+        .collect())
 }
 
 /// The API token the caller authenticated with, or `None` for a session (JWT).

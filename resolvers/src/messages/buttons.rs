@@ -3,8 +3,9 @@
 //! A button carries either a `url` (the client opens it; Switchboard is not involved) or
 //! `data` (≤ 255 characters). Clicking a `data` button records a
 //! [`EventKind::ButtonClicked`] event with a fresh **trigger id**; everything that reacts
-//! to clicks reads that event: the message's bot gets its `button` webhook, a form may
-//! be opened against the trigger id, subscriptions see it.
+//! to clicks reads that event: the message's bot gets its `button` webhook, the
+//! message's callback URL (when its sender gave one, see [`super::callbacks`]) gets a
+//! signed POST, a form may be opened against the trigger id, subscriptions see it.
 //!
 //! Buttons whose data starts with `sb:` are **built-in actions** performed by Switchboard
 //! itself (`sb:<area>:<verb>:<id>`, e.g. the approve/reject buttons of a leave request's

@@ -5,11 +5,16 @@
 pub mod batch;
 mod browse;
 pub mod buttons;
+pub mod callbacks;
 mod reactions;
 mod reads;
 
 pub use browse::{list_messages_window, list_reactions_window, list_reader_ids};
 pub use buttons::{ButtonClick, click_button};
+pub use callbacks::{
+    CallbackChange, MessageCallback, callback_of, list_callback_deliveries,
+    replay_callback_deliveries,
+};
 pub use reactions::{
     MAX_REACTIONS_PER_MESSAGE, MAX_UNIQUE_PER_MESSAGE, MAX_UNIQUE_PER_USER, add_reaction,
     list_reactions, remove_reaction,
@@ -123,9 +128,28 @@ pub struct SendMessageInput {
     pub reply_to_id: Option<i64>,
 }
 
+/// What a sender may add to a message beyond [`SendMessageInput`] (kept apart so that
+/// callers building the input field by field need not name it).
+#[derive(Clone, Debug, Default)]
+pub struct SendOptions {
+    /// Where to POST every click on the message's buttons (see [`callbacks`]); needs at
+    /// least one `data` button.
+    pub callback_url: Option<String>,
+}
+
 /// Post a message. The author's read position moves to it; the chat's activity time
 /// is bumped; replying in a thread makes the author a member of the thread.
 pub async fn send_message(ctx: &Ctx, input: SendMessageInput) -> Result<messages::Model> {
+    send_message_with(ctx, input, SendOptions::default()).await
+}
+
+/// [`send_message`] with [`SendOptions`]: the message and its callback are written in
+/// one transaction.
+pub async fn send_message_with(
+    ctx: &Ctx,
+    input: SendMessageInput,
+    options: SendOptions,
+) -> Result<messages::Model> {
     ctx.require(Scope::MessagesCreate)?;
     let acc = access(&ctx.db, &ctx.principal, input.chat_id).await?;
     acc.ensure_can_post(&ctx.principal)?;
@@ -150,6 +174,10 @@ pub async fn send_message(ctx: &Ctx, input: SendMessageInput) -> Result<messages
                 .await?;
         }
     }
+    let callback_url = match &options.callback_url {
+        Some(url) => Some(callbacks::checked_url(ctx, url, input.buttons.as_ref()).await?),
+        None => None,
+    };
     if let Some(reply_to) = input.reply_to_id {
         let target = get_message_unchecked(&ctx.db, ctx.workspace_id(), reply_to)
             .await
@@ -224,13 +252,21 @@ pub async fn send_message(ctx: &Ctx, input: SendMessageInput) -> Result<messages
     } else {
         reads::advance(&txn, input.chat_id, ctx.user_id(), message.id).await?;
     }
-    ctx.commit_one(
-        txn,
+    let added = record(
+        &txn,
+        ctx,
         EventKind::MessageAdded {
             message: message.clone(),
         },
+        None,
     )
     .await?;
+    let callback = match callback_url {
+        Some(url) => callbacks::replace(&txn, ctx, &message, Some(url)).await?,
+        None => None,
+    };
+    ctx.commit(txn, std::iter::once(added).chain(callback))
+        .await?;
     Ok(message)
 }
 
@@ -238,12 +274,26 @@ pub async fn send_message(ctx: &Ctx, input: SendMessageInput) -> Result<messages
 pub async fn send_direct_message(
     ctx: &Ctx,
     user_id: i64,
+    input: SendMessageInput,
+) -> Result<messages::Model> {
+    send_direct_message_with(ctx, user_id, input, SendOptions::default()).await
+}
+
+/// [`send_direct_message`] with [`SendOptions`].
+pub async fn send_direct_message_with(
+    ctx: &Ctx,
+    user_id: i64,
     mut input: SendMessageInput,
+    options: SendOptions,
 ) -> Result<messages::Model> {
     ctx.require(Scope::MessagesCreate)?;
+    if let Some(url) = &options.callback_url {
+        // Refused before the direct chat is created on first use: no partial write.
+        callbacks::checked_url(ctx, url, input.buttons.as_ref()).await?;
+    }
     let chat = crate::chats::direct_chat_with(ctx, user_id).await?;
     input.chat_id = chat.id;
-    send_message(ctx, input).await
+    send_message_with(ctx, input, options).await
 }
 
 /// Input of [`edit_message`]; `None` leaves a part unchanged.
@@ -257,11 +307,30 @@ pub struct EditMessageInput {
     pub buttons: Option<Json>,
 }
 
+/// What an edit may change beyond [`EditMessageInput`] (kept apart so that callers
+/// building the input field by field need not name it).
+#[derive(Clone, Debug, Default)]
+pub struct EditOptions {
+    /// The message's callback URL (see [`callbacks`]).
+    pub callback: CallbackChange,
+}
+
 /// Edit one's own message. The previous version is kept as a revision.
 pub async fn edit_message(
     ctx: &Ctx,
     message_id: i64,
     input: EditMessageInput,
+) -> Result<messages::Model> {
+    edit_message_with(ctx, message_id, input, EditOptions::default()).await
+}
+
+/// [`edit_message`] with [`EditOptions`]. A change of the callback alone is no new
+/// revision of the message (its text, metadata and buttons are unchanged).
+pub async fn edit_message_with(
+    ctx: &Ctx,
+    message_id: i64,
+    input: EditMessageInput,
+    options: EditOptions,
 ) -> Result<messages::Model> {
     ctx.require(Scope::MessagesUpdate)?;
     let (message, acc) = visible_message(ctx, message_id).await?;
@@ -273,7 +342,8 @@ pub async fn edit_message(
     if acc.chat.archived_at.is_some() {
         return Err(Error::conflict("messageId", "the chat is archived"));
     }
-    if input.content.is_none() && input.metadata.is_none() && input.buttons.is_none() {
+    let revises = input.content.is_some() || input.metadata.is_some() || input.buttons.is_some();
+    if !revises && options.callback == CallbackChange::Keep {
         return Err(Error::invalid("content", "nothing to change"));
     }
     if let Some(content) = &input.content {
@@ -284,45 +354,73 @@ pub async fn edit_message(
     }
     validate_metadata(input.metadata.as_ref())?;
     validate_buttons(input.buttons.as_ref())?;
+    let buttons_after = match &input.buttons {
+        Some(b) if b.as_array().is_some_and(Vec::is_empty) => None,
+        Some(b) => Some(b),
+        None => message.buttons.as_ref(),
+    };
+    // `Some(url)`: point the callback at `url` (`None`: clear it); `None`: leave it.
+    let callback: Option<Option<String>> = match &options.callback {
+        CallbackChange::Set(url) => {
+            Some(Some(callbacks::checked_url(ctx, url, buttons_after).await?))
+        }
+        CallbackChange::Clear => Some(None),
+        CallbackChange::Keep if input.buttons.is_some() && !callbacks::clickable(buttons_after) => {
+            Some(None)
+        }
+        CallbackChange::Keep => None,
+    };
     let now = Utc::now();
     let txn = ctx.write().await?;
-    message_revisions::ActiveModel {
-        workspace_id: Set(ctx.workspace_id()),
-        message_id: Set(message.id),
-        content: Set(message.content.clone()),
-        metadata: Set(message.metadata.clone()),
-        buttons: Set(message.buttons.clone()),
-        editor_id: Set(ctx.user_id()),
-        replaced_at: Set(now),
-        ..Default::default()
+    let mut events = Vec::new();
+    let updated = if revises {
+        message_revisions::ActiveModel {
+            workspace_id: Set(ctx.workspace_id()),
+            message_id: Set(message.id),
+            content: Set(message.content.clone()),
+            metadata: Set(message.metadata.clone()),
+            buttons: Set(message.buttons.clone()),
+            editor_id: Set(ctx.user_id()),
+            replaced_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let before = serde_json::json!({ "content": message.content });
+        let mut am: messages::ActiveModel = message.into();
+        if let Some(content) = input.content {
+            am.content = Set(content);
+        }
+        if let Some(metadata) = input.metadata {
+            am.metadata = Set(Some(metadata));
+        }
+        if let Some(buttons) = input.buttons {
+            let empty = buttons.as_array().is_some_and(Vec::is_empty);
+            am.buttons = Set((!empty).then_some(buttons));
+        }
+        am.edited_at = Set(Some(now));
+        let updated = am.update(&txn).await?;
+        let summary =
+            serde_json::json!({ "before": before, "after": { "content": updated.content } });
+        events.push(
+            record(
+                &txn,
+                ctx,
+                EventKind::MessageUpdated {
+                    message: updated.clone(),
+                },
+                Some(summary),
+            )
+            .await?,
+        );
+        updated
+    } else {
+        message
+    };
+    if let Some(url) = callback {
+        events.extend(callbacks::replace(&txn, ctx, &updated, url).await?);
     }
-    .insert(&txn)
-    .await?;
-    let before = serde_json::json!({ "content": message.content });
-    let mut am: messages::ActiveModel = message.into();
-    if let Some(content) = input.content {
-        am.content = Set(content);
-    }
-    if let Some(metadata) = input.metadata {
-        am.metadata = Set(Some(metadata));
-    }
-    if let Some(buttons) = input.buttons {
-        let empty = buttons.as_array().is_some_and(Vec::is_empty);
-        am.buttons = Set((!empty).then_some(buttons));
-    }
-    am.edited_at = Set(Some(now));
-    let updated = am.update(&txn).await?;
-    let summary = serde_json::json!({ "before": before, "after": { "content": updated.content } });
-    let event = record(
-        &txn,
-        ctx,
-        EventKind::MessageUpdated {
-            message: updated.clone(),
-        },
-        Some(summary),
-    )
-    .await?;
-    ctx.commit(txn, [event]).await?;
+    ctx.commit(txn, events).await?;
     Ok(updated)
 }
 

@@ -215,6 +215,21 @@ impl Dispatcher {
                 &event.payload,
                 event.created_at,
             )?),
+            crate::messages::callbacks::FORMAT => {
+                match crate::messages::callbacks::render(&event) {
+                    Some((id, body)) => Rendered::Standard(id, body),
+                    None => {
+                        return self
+                            .finish(
+                                delivery,
+                                Outcome::Dead("not a button click".into()),
+                                None,
+                                0,
+                            )
+                            .await;
+                    }
+                }
+            }
             _ => {
                 let (id, body) = render(&event);
                 Rendered::Standard(id, body)

@@ -47,16 +47,25 @@ fn validate_types(types: &[String]) -> Result<String> {
     Ok(types.join(" "))
 }
 
-async fn check_url(ctx: &Ctx, url: &str) -> Result<()> {
-    if url.len() > 2048 {
-        return Err(Error::invalid("url", "must be at most 2048 characters"));
+/// Longest URL Switchboard accepts to call, in bytes.
+pub const MAX_URL_LEN: usize = 2048;
+
+/// Check a URL Switchboard is asked to call, for the input `field`: at most
+/// [`MAX_URL_LEN`] bytes, an absolute http(s) URL, and through the SSRF guard (checked
+/// again at every delivery).
+pub(crate) async fn check_url(ctx: &Ctx, url: &str, field: &str) -> Result<()> {
+    if url.len() > MAX_URL_LEN {
+        return Err(Error::invalid(
+            field,
+            format!("must be at most {MAX_URL_LEN} characters"),
+        ));
     }
     ctx.env
         .guard
         .check_url(url)
         .await
         .map(drop)
-        .map_err(|e| Error::invalid("url", e.to_string()))
+        .map_err(|e| Error::invalid(field, e.to_string()))
 }
 
 /// Register an endpoint (workspace admins). Returns it with its signing secret.
@@ -71,7 +80,7 @@ pub async fn create_webhook_endpoint(
         ));
     }
     let types = validate_types(&input.event_types)?;
-    check_url(ctx, input.url.trim()).await?;
+    check_url(ctx, input.url.trim(), "url").await?;
     let txn = ctx.write().await?;
     let endpoint = webhook_endpoints::ActiveModel {
         workspace_id: Set(ctx.workspace_id()),
@@ -173,6 +182,16 @@ pub async fn list_deliveries(
 ) -> Result<Page<webhook_deliveries::Model>> {
     ctx.require(Scope::WebhooksRead)?;
     own_endpoint(ctx, endpoint_id).await?;
+    deliveries_of(&ctx.db, endpoint_id, status, page).await
+}
+
+/// The delivery log of an endpoint whose access the caller has checked.
+pub(crate) async fn deliveries_of<C: ConnectionTrait>(
+    db: &C,
+    endpoint_id: i64,
+    status: Option<String>,
+    page: PageArgs,
+) -> Result<Page<webhook_deliveries::Model>> {
     let mut q = webhook_deliveries::Entity::find()
         .filter(webhook_deliveries::Column::EndpointId.eq(endpoint_id));
     if let Some(status) = status {
@@ -184,7 +203,7 @@ pub async fn list_deliveries(
     let rows = q
         .order_by_desc(webhook_deliveries::Column::Id)
         .limit(page.fetch())
-        .all(&ctx.db)
+        .all(db)
         .await?;
     Ok(Page::from_probe(rows, &page))
 }
@@ -209,6 +228,16 @@ pub async fn replay_deliveries(
 ) -> Result<u64> {
     ctx.require(Scope::WebhooksWrite)?;
     own_endpoint(ctx, endpoint_id).await?;
+    replay_dead(&ctx.db, endpoint_id, delivery_id).await
+}
+
+/// Queue the dead deliveries (one, or all) of an endpoint whose access the caller has
+/// checked again, now. Returns how many.
+pub(crate) async fn replay_dead<C: ConnectionTrait>(
+    db: &C,
+    endpoint_id: i64,
+    delivery_id: Option<i64>,
+) -> Result<u64> {
     let mut q = webhook_deliveries::Entity::update_many()
         .col_expr(webhook_deliveries::Column::Status, Expr::value("pending"))
         .col_expr(webhook_deliveries::Column::Attempts, Expr::value(0))
@@ -221,7 +250,7 @@ pub async fn replay_deliveries(
     if let Some(id) = delivery_id {
         q = q.filter(webhook_deliveries::Column::Id.eq(id));
     }
-    Ok(q.exec(&ctx.db).await?.rows_affected)
+    Ok(q.exec(db).await?.rows_affected)
 }
 
 /// Enqueue deliveries of a just-recorded event, in its transaction.
@@ -238,14 +267,25 @@ pub(crate) async fn enqueue<C: ConnectionTrait>(txn: &C, event: &events::Model) 
             e.event_types == "*" || e.event_types.split_whitespace().any(|t| t == event.kind)
         })
         .collect();
-    if wanted.is_empty() {
+    let ids: Vec<i64> = wanted.iter().map(|e| e.id).collect();
+    insert_deliveries(txn, event, &ids).await
+}
+
+/// Queue one delivery of a just-recorded event to each of `endpoint_ids`, in its
+/// transaction (idempotent: an (event, endpoint) pair is queued once).
+pub(crate) async fn insert_deliveries<C: ConnectionTrait>(
+    txn: &C,
+    event: &events::Model,
+    endpoint_ids: &[i64],
+) -> Result<()> {
+    if endpoint_ids.is_empty() {
         return Ok(());
     }
-    let rows = wanted
+    let rows = endpoint_ids
         .iter()
-        .map(|endpoint| webhook_deliveries::ActiveModel {
+        .map(|endpoint_id| webhook_deliveries::ActiveModel {
             workspace_id: Set(event.workspace_id),
-            endpoint_id: Set(endpoint.id),
+            endpoint_id: Set(*endpoint_id),
             event_id: Set(event.id),
             status: Set("pending".into()),
             attempts: Set(0),

@@ -57,6 +57,17 @@ pub trait HostLookup: Send + Sync + 'static {
     fn lookup(&self, host: &str) -> BoxFuture<'static, std::io::Result<Vec<IpAddr>>>;
 }
 
+/// A [`HostLookup`] to share, as configuration carries it (tests inject a stub resolver
+/// into the server's guard this way).
+#[derive(Clone)]
+pub struct SharedLookup(pub Arc<dyn HostLookup>);
+
+impl std::fmt::Debug for SharedLookup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedLookup(..)")
+    }
+}
+
 /// The system resolver.
 pub struct SystemLookup;
 

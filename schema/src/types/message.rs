@@ -243,6 +243,17 @@ impl Message {
             .map_err(load_err)?
             .map(User))
     }
+    /// Where clicks on its buttons are delivered, and the secret that signs them: for the
+    /// message's sender only (null for everyone else, and without a callback).
+    async fn callback(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::integrations::MessageCallback>> {
+        Ok(resolvers::messages::callback_of(rctx(ctx)?, &self.row)
+            .await
+            .gql()?
+            .map(crate::integrations::MessageCallback))
+    }
     /// Previous versions, oldest first.
     async fn revisions(&self, ctx: &Context<'_>) -> Result<Vec<MessageRevision>> {
         let rows = resolvers::messages::list_revisions(rctx(ctx)?, self.row.id)
@@ -439,4 +450,7 @@ pub struct SendMessageInput {
     pub attachments: Vec<AttachmentInput>,
     /// Quote-reply to this message of the same chat.
     pub reply_to_id: Option<ID>,
+    /// Where to POST every click on the message's `data` buttons (http or https, never
+    /// an internal address): signed for you, see `Message.callback`.
+    pub callback_url: Option<String>,
 }

@@ -18,8 +18,8 @@ pub use message::{
     MessageRevision, Reaction, ReactionGroup, SendMessageInput,
 };
 pub use people::{
-    ApiToken, CreateApiTokenInput, CreatedApiToken, Department, GroupTag, SetStatusInput, User,
-    UserStatus, Workspace, WorkspaceRole,
+    ApiToken, CreateApiTokenInput, CreatedApiToken, Department, GroupTag, RateLimit,
+    RateLimitCategory, RateLimitInput, SetStatusInput, User, UserStatus, Workspace, WorkspaceRole,
 };
 
 /// The complexity of a connection field: its page size times its selection.

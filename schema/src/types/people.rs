@@ -303,6 +303,96 @@ impl ApiToken {
     async fn masked(&self) -> String {
         format!("{}...{}", self.row.prefix, self.row.last_four)
     }
+    /// The token's own rate-limit budgets; a category not listed uses the server's
+    /// default.
+    async fn rate_limits(&self) -> Result<Vec<RateLimit>> {
+        Ok(resolvers::auth::rate_limits_of(&self.row)
+            .gql()?
+            .into_iter()
+            .map(|(category, b)| RateLimit {
+                category: category.into(),
+                per_period: i64::from(b.per_period),
+                period_seconds: i64::try_from(b.period.as_secs()).unwrap_or(i64::MAX),
+                burst: i64::from(b.burst),
+            })
+            .collect())
+    }
+}
+
+/// What a request spends of a rate-limit budget.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum RateLimitCategory {
+    /// Every request.
+    Standard,
+    /// Full-text search.
+    Search,
+    /// File uploads.
+    Upload,
+    /// Posting messages (counted per chat).
+    MessageWrite,
+}
+
+impl From<resolvers::rate::Category> for RateLimitCategory {
+    fn from(c: resolvers::rate::Category) -> Self {
+        use resolvers::rate::Category;
+        match c {
+            Category::Standard => RateLimitCategory::Standard,
+            Category::Search => RateLimitCategory::Search,
+            Category::Upload => RateLimitCategory::Upload,
+            Category::MessageWrite => RateLimitCategory::MessageWrite,
+        }
+    }
+}
+
+impl From<RateLimitCategory> for resolvers::rate::Category {
+    fn from(c: RateLimitCategory) -> Self {
+        use resolvers::rate::Category;
+        match c {
+            RateLimitCategory::Standard => Category::Standard,
+            RateLimitCategory::Search => Category::Search,
+            RateLimitCategory::Upload => Category::Upload,
+            RateLimitCategory::MessageWrite => Category::MessageWrite,
+        }
+    }
+}
+
+/// A token's own budget of one category: `perPeriod` requests every `periodSeconds`,
+/// with bursts of up to `burst`.
+#[derive(SimpleObject)]
+pub struct RateLimit {
+    /// The category.
+    pub category: RateLimitCategory,
+    /// Requests replenished per period.
+    pub per_period: i64,
+    /// The period, in seconds.
+    pub period_seconds: i64,
+    /// Requests that may be spent at once.
+    pub burst: i64,
+}
+
+/// A budget to give a token for one category: `perPeriod` and `burst` from 1 to
+/// 100,000, `periodSeconds` from 1 to 86,400 (a day).
+#[derive(InputObject, Clone, Copy)]
+pub struct RateLimitInput {
+    /// The category.
+    pub category: RateLimitCategory,
+    /// Requests replenished per period.
+    pub per_period: i64,
+    /// The period, in seconds.
+    pub period_seconds: i64,
+    /// Requests that may be spent at once.
+    pub burst: i64,
+}
+
+impl From<RateLimitInput> for resolvers::rate::BudgetInput {
+    fn from(r: RateLimitInput) -> Self {
+        resolvers::rate::BudgetInput {
+            category: r.category.into(),
+            per_period: r.per_period,
+            period_seconds: r.period_seconds,
+            burst: r.burst,
+        }
+    }
 }
 
 impl From<api_tokens::Model> for ApiToken {
@@ -355,4 +445,8 @@ pub struct CreateApiTokenInput {
     pub scopes: Option<Vec<String>>,
     /// Expiry.
     pub expires_at: Option<DateTime<Utc>>,
+    /// The token's own rate-limit budgets (workspace owners and admins); omitted
+    /// categories use the server's defaults.
+    #[graphql(default)]
+    pub rate_limits: Vec<RateLimitInput>,
 }

@@ -141,9 +141,7 @@ async fn list(caller: Caller, q: RailsQuery) -> Reply {
         .filter(|(_, keys)| event_key.as_deref().is_none_or(|k| keys.contains(&k)))
         .map(|(kind, _)| (*kind).to_owned())
         .collect();
-    let entity_id = q
-        .str("entity_id")
-        .map(|id| id.trim().parse::<i64>().ok());
+    let entity_id = q.str("entity_id").map(|id| id.trim().parse::<i64>().ok());
     if kinds.is_empty() || entity_id == Some(None) {
         // An unknown key or a non-numeric id matches nothing.
         return Ok(ok(List::<AuditEvent> {

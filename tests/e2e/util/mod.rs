@@ -227,6 +227,7 @@ impl TestApp {
                 name: "test".into(),
                 scopes: None,
                 expires_at: None,
+                rate_limits: Vec::new(),
             },
         )
         .await
@@ -253,6 +254,7 @@ impl TestApp {
                 name: "scoped".into(),
                 scopes: Some(scopes.iter().map(|s| (*s).to_owned()).collect()),
                 expires_at: None,
+                rate_limits: Vec::new(),
             },
         )
         .await
