@@ -279,6 +279,8 @@ fn nickname_from(name: &str) -> String {
             }
         })
         .collect();
+    // Room for `_bot` and a dedup number within the 255 characters of a nickname.
+    let base: String = base.trim_matches('_').chars().take(240).collect();
     let base = base.trim_matches('_');
     if base.is_empty() {
         "bot".to_owned()

@@ -493,3 +493,23 @@ async fn a_bots_named_tokens_scopes_and_client_secret() {
         .await
         .expect_error(404, "not_found");
 }
+
+#[tokio::test]
+async fn a_derived_nickname_fits_the_spec_however_long_the_name() {
+    let app = TestApp::spawn().await;
+    let owner = app.workspace("acme").await;
+    let p = Pachca::new(&app, &owner.token);
+    let name = "0".repeat(255);
+    for _ in 0..2 {
+        let res = p.post("/bots", json!({"webhook": {"name": name}})).await;
+        let nickname = res.expect(201)["data"]["webhook"]["nickname"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(nickname.len() <= 255, "{} characters", nickname.len());
+        assert!(
+            nickname.ends_with("_bot") || nickname.ends_with("_bot2"),
+            "{nickname}"
+        );
+    }
+}
