@@ -105,6 +105,29 @@ pub fn spawn_background(
     })))
 }
 
+/// Forget idle rate-limit keys once a minute until `shutdown` resolves, so the limiters'
+/// memory follows the credentials in use, not every credential ever seen.
+pub fn spawn_housekeeping(
+    state: &AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> tokio::task::JoinHandle<()> {
+    let rate = state.env.rate.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let work = async {
+            loop {
+                tick.tick().await;
+                rate.prune();
+            }
+        };
+        tokio::select! {
+            () = work => {}
+            () = shutdown => {}
+        }
+    })
+}
+
 /// Connect to the configured database (no migration).
 pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
     let db = resolvers::db::connect(&config.database_url, config.db_pool)

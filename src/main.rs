@@ -227,6 +227,10 @@ async fn serve(listen: Listen, mut config: Config) -> anyhow::Result<()> {
     let background = switchboard::spawn_background(&state, async move {
         let _ = stop.changed().await;
     })?;
+    let mut stop_housekeeping = stop_rx.clone();
+    let housekeeping = switchboard::spawn_housekeeping(&state, async move {
+        let _ = stop_housekeeping.changed().await;
+    });
     tracing::info!(bus = state.bus.kind(), "event bus ready");
     switchboard::serve(
         listener,
@@ -238,6 +242,7 @@ async fn serve(listen: Listen, mut config: Config) -> anyhow::Result<()> {
     if let Some(task) = background {
         let _ = task.await;
     }
+    let _ = housekeeping.await;
     tracing::info!("Switchboard stopped");
     Ok(())
 }
