@@ -49,8 +49,8 @@ pub struct Config {
     #[arg(long, env = "SWITCHBOARD_BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
 
-    /// Largest upload body (`/direct_url`, avatars), in bytes (larger → 413). Every other
-    /// route keeps `body_limit`.
+    /// Largest upload body (`/direct_url`), in bytes (larger → 413). Avatars stop just
+    /// above their own 5 MiB (or at this, if lower); every other route keeps `body_limit`.
     #[arg(long, env = "SWITCHBOARD_UPLOAD_LIMIT", default_value_t = 64 * 1024 * 1024)]
     pub upload_limit: usize,
 

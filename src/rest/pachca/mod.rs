@@ -59,7 +59,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 pub const BASE_PATH: &str = "/api/shared/v1";
 
 /// The façade's routes (relative to [`BASE_PATH`]). One line per group file. Uploads
-/// (`/direct_url`, avatars) carry the upload body limit, every other route the JSON one.
+/// (`/direct_url`) carry the upload body limit, avatars their own, every other route the
+/// JSON one.
 pub fn router(state: &AppState) -> Router<AppState> {
     let config = &state.config;
     let standard = Router::new()
@@ -86,11 +87,18 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .layer(RequestBodyLimitLayer::new(config.body_limit));
     let uploads = Router::new()
         .merge(file_uploads::upload_routes())
-        .merge(avatars::routes())
         .layer(DefaultBodyLimit::max(config.upload_limit))
         .layer(RequestBodyLimitLayer::new(config.upload_limit));
+    // An avatar is at most `MAX_AVATAR_BYTES`: its body is cut off just above that.
+    let avatar_limit = config
+        .upload_limit
+        .min(resolvers::avatars::MAX_AVATAR_BYTES + 64 * 1024);
+    let avatars = avatars::routes()
+        .layer(DefaultBodyLimit::max(avatar_limit))
+        .layer(RequestBodyLimitLayer::new(avatar_limit));
     standard
         .merge(uploads)
+        .merge(avatars)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::Extension(Arc::new(FacadeLimits::new(&config.rate))))

@@ -298,3 +298,28 @@ async fn admins_set_peoples_avatars_and_managers_set_chats_and_bots() {
     assert_eq!(p.delete(&path).await.status, 204);
     assert_eq!(fetch(&app, &url).await.0, 404);
 }
+
+#[tokio::test]
+async fn an_avatar_over_five_mib_is_refused_without_reading_an_upload_sized_body() {
+    let app = TestApp::spawn_with(|c| c.upload_limit = 64 * 1024 * 1024).await;
+    let owner = app.workspace("acme").await;
+    let post = reqwest::Method::POST;
+    // Just over the avatar cap: the resolver's limit (422 naming the image).
+    let mut big = PNG.to_vec();
+    big.resize(resolvers::avatars::MAX_AVATAR_BYTES + 1, 0);
+    let (status, body) = send(
+        &app,
+        &owner.token,
+        post.clone(),
+        "/profile/avatar",
+        "image",
+        &big,
+    )
+    .await;
+    assert_eq!(status, 422, "{body:#}");
+    assert_eq!(body["errors"][0]["key"], "image");
+    // Far over it, though well under the upload limit: cut off at the door (413).
+    big.resize(8 * 1024 * 1024, 0);
+    let (status, _) = send(&app, &owner.token, post, "/profile/avatar", "image", &big).await;
+    assert_eq!(status, 413);
+}
