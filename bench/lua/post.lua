@@ -4,21 +4,30 @@
 --                                         may be empty), sent in turn: spreads the load over
 --                                         many credentials, as many users would (the server
 --                                         rate-limits per credential).
+--   WRK_METHOD=GET with WRK_REQUESTS      lines are `token<TAB>path` (path with its query
+--                                         string): GET requests, no body (the REST façade).
 -- When the run ends it prints one machine-readable summary line: `WRKJSON {...}`.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 
 local list = os.getenv("WRK_REQUESTS")
+local get = os.getenv("WRK_METHOD") == "GET"
 if list ~= nil and list ~= "" then
   local requests = {}
   local i = 0
   function init(args)
     for line in io.lines(list) do
-      local token, body = line:match("^([^\t]*)\t(.*)$")
-      if body ~= nil then
-        local headers = { ["Content-Type"] = "application/json" }
-        if token ~= "" then headers["Authorization"] = "Bearer " .. token end
-        requests[#requests + 1] = wrk.format("POST", nil, headers, body)
+      local token, rest = line:match("^([^\t]*)\t(.*)$")
+      if rest ~= nil then
+        if get then
+          local headers = {}
+          if token ~= "" then headers["Authorization"] = "Bearer " .. token end
+          requests[#requests + 1] = wrk.format("GET", rest, headers, nil)
+        else
+          local headers = { ["Content-Type"] = "application/json" }
+          if token ~= "" then headers["Authorization"] = "Bearer " .. token end
+          requests[#requests + 1] = wrk.format("POST", nil, headers, rest)
+        end
       end
     end
     assert(#requests > 0, "WRK_REQUESTS holds no request")

@@ -145,6 +145,19 @@ pub mod ops {
     /// aggregates).
     pub const PG_Q3: &str = "query Q3($chat: BigInt!, $first: Int!) { chatByRowId(rowId: $chat) { id name messagesByChatId(first: $first, orderBy: ROW_ID_DESC) { edges { node { id content createdAt userByAuthorId { id firstName lastName } reactionsByMessageId { nodes { emoji } } } } } } }";
 
+    /// P8's GraphQL twin of the Pachca façade's message list (`GET
+    /// /api/shared/v1/messages?chat_id=&limit=20`): the same rows, and the fields that
+    /// carry what a façade `Message` carries — ids, chat, content, author, times, quoted
+    /// message, buttons, metadata (the display name and avatar overrides), files and
+    /// thread — plus the page's cursors (the façade's `meta.paginate`). The façade's
+    /// `entity_type`/`entity_id`/`root_chat_id` and `url` derive from the chat and ids.
+    pub const P8_GQL: &str = "query P8($chat: ID!, $first: Int!) { chat(id: $chat) { messages(first: $first) { edges { node { databaseId chatId content createdAt editedAt author { databaseId } replyTo { databaseId } buttons metadata attachments { name kind url fileKey size width height } thread { databaseId } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } }";
+
+    /// P8's REST read: the path (and query) of the façade's message list of `chat`.
+    pub fn rest_messages(chat: i64, limit: i64) -> String {
+        format!("/api/shared/v1/messages?chat_id={chat}&limit={limit}")
+    }
+
     /// A JSON request body.
     pub fn body(query: &str, variables: serde_json::Value) -> String {
         serde_json::json!({ "query": query, "variables": variables }).to_string()

@@ -125,7 +125,8 @@ impl MessagingQuery {
     /// One chat; null when it does not exist or you cannot see it.
     async fn chat(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Chat>> {
         let id = ids::decode(&id, Kind::Chat, "id")?;
-        not_found_is_null(resolvers::chats::get_chat(rctx(ctx)?, id).await).map(|c| c.map(Chat))
+        not_found_is_null(resolvers::chats::get_chat_access(rctx(ctx)?, id).await)
+            .map(|c| c.map(Chat::with_access))
     }
     /// A chat's messages, newest first.
     #[graphql(complexity = "page_cost(first, child_complexity)")]

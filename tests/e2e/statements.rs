@@ -147,3 +147,86 @@ async fn a_page_of_messages_costs_the_same_statements_at_1_20_and_100() {
     // auth (2) + chat access (2) + page (1) + one per relation (5)
     assert!(one <= 10, "a messages page took {one} statements");
 }
+
+/// Q3 of `bench/`: a chat view through `chat(id:)`.
+const CHAT_VIEW: &str = r#"
+query Q3($chat: ID!, $first: Int!) {
+  chat(id: $chat) { id name messages(first: $first) { edges { node {
+    id content createdAt author { id name } reactions { emoji count }
+  } } } }
+}"#;
+
+#[tokio::test]
+async fn a_chat_view_lists_messages_on_the_access_its_chat_established() {
+    let app = TestApp::spawn().await;
+    let (owner, chat) = seed(&app).await;
+    let count = |first: i64| {
+        let (app, token, chat) = (&app, owner.token.clone(), chat.clone());
+        async move {
+            let before = app.statement_count();
+            let data = app
+                .gql_ok(&token, CHAT_VIEW, json!({ "chat": chat, "first": first }))
+                .await;
+            let edges = data["chat"]["messages"]["edges"].as_array().unwrap().len();
+            assert_eq!(edges as i64, first);
+            app.statement_count() - before
+        }
+    };
+    count(1).await; // warm-up: token and user activity
+    let (one, twenty, hundred) = (count(1).await, count(20).await, count(100).await);
+    println!(
+        "P4 statements per chat view: first:1 = {one}, first:20 = {twenty}, first:100 = {hundred}"
+    );
+    assert_eq!(one, twenty, "statements must not grow with the page size");
+    assert_eq!(one, hundred, "statements must not grow with the page size");
+    // auth (2) + chat access, decided once for `chat` and reused by `messages` (2) +
+    // page (1) + authors (1) + reaction groups (1)
+    assert_eq!(one, 7, "a chat view took {one} statements");
+}
+
+#[tokio::test]
+async fn an_access_decided_for_someone_else_is_not_reused() {
+    let app = TestApp::spawn().await;
+    let owner = app.workspace("acme").await;
+    let bob = app.user("acme", "bob@acme.test", Role::Member).await;
+    let eve = app.user("acme", "eve@acme.test", Role::Member).await;
+    let private = app.create_chat(&owner, "private", false, &[&bob]).await;
+    let chat_id = crate::util::rid(&private);
+    let ctx_of = |token: String| {
+        let (db, bus, jwt) = (app.db.clone(), app.state.bus.clone(), app.state.jwt.clone());
+        async move {
+            let (p, _) = resolvers::auth::authenticate(&db, &jwt, &token)
+                .await
+                .unwrap();
+            resolvers::Ctx::new(db, bus, p)
+        }
+    };
+    let bob_ctx = ctx_of(bob.token.clone()).await;
+    let eve_ctx = ctx_of(eve.token.clone()).await;
+    let page = resolvers::pagination::PageArgs::parse(Some(20), None).unwrap();
+    let bobs = resolvers::chats::get_chat_access(&bob_ctx, chat_id)
+        .await
+        .unwrap();
+    // Bob's decision lists for Bob…
+    resolvers::messages::list_messages_of(&bob_ctx, &bobs, page)
+        .await
+        .unwrap();
+    // …but handed to Eve, who is not a member of the private chat, it is decided again.
+    assert!(matches!(
+        resolvers::chats::get_chat_access(&eve_ctx, chat_id).await,
+        Err(resolvers::Error::NotFound(_))
+    ));
+    assert!(matches!(
+        resolvers::messages::list_messages_of(&eve_ctx, &bobs, page).await,
+        Err(resolvers::Error::NotFound(_))
+    ));
+    // Through GraphQL, Eve sees no chat and no messages.
+    let data = app
+        .gql_ok(
+            &eve.token,
+            CHAT_VIEW,
+            json!({ "chat": gid(schema::ids::Kind::Chat, chat_id), "first": 20 }),
+        )
+        .await;
+    assert!(data["chat"].is_null());
+}

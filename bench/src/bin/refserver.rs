@@ -4,10 +4,11 @@
 //!   answers the bytes of `<fixtures>/{name}.json` (captured from Switchboard's own answer
 //!   to the same request, so both send identical bytes).
 //! - `POST /ref/q3` — P2's DB ceiling: a hand-written sqlx handler that runs the same SQL
-//!   statements Switchboard runs for Q3 (token → user → chat access, twice → page →
-//!   authors → reaction groups), on one pooled connection, and writes the same JSON.
+//!   statements Switchboard runs for Q3 (token → user → chat access → page → authors →
+//!   reaction groups), on one pooled connection, and writes the same JSON.
 //!   Diagnostics: `?mode=each` runs the same statements with one pool checkout each (as
-//!   sea-orm does), `?mode=minimal` skips the second, redundant access check.
+//!   sea-orm does), `?mode=twice` decides access a second time (9 statements, as
+//!   Switchboard did before `Chat.messages` reused its parent's access).
 //! - `POST /ref/insert` — P9's write ceiling: one single-row `INSERT … RETURNING id` into
 //!   `messages` in autocommit, the same driver and durability as the product.
 //!
@@ -440,12 +441,12 @@ macro_rules! driver {
                 let Some((ws, user, role)) = authenticate(&mut conn, s, token).await? else {
                     anyhow::bail!("unauthenticated");
                 };
-                // `chat(id:)` checks access, then `messages` checks it again.
+                // `chat(id:)` checks access; `messages` reuses it (`twice`: checks again).
                 let name = access(&mut conn, s, chat_id, ws, user, &role).await?;
                 let Some(name) = name else {
                     return Ok(serde_json::to_vec(&Answer { data: Data { chat: None } })?);
                 };
-                if mode != Mode::Minimal && access(&mut conn, s, chat_id, ws, user, &role).await?.is_none() {
+                if mode == Mode::Twice && access(&mut conn, s, chat_id, ws, user, &role).await?.is_none() {
                     anyhow::bail!("chat vanished");
                 }
                 let rows = q(&s.page)
@@ -598,17 +599,18 @@ async fn raw(State(app): State<Shared>, Path(name): Path<String>, _body: Bytes) 
     }
 }
 
-/// How `/ref/q3` runs: `same` (default), `each`, `minimal`.
+/// How `/ref/q3` runs: `same` (default), `each`, `twice`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 enum Mode {
-    /// Switchboard's 9 statements on one connection held for the request.
+    /// Switchboard's 7 statements on one connection held for the request.
     #[default]
     Same,
     /// The same statements, each with its own pool checkout (as sea-orm runs them).
     Each,
-    /// Without the repeated access check: 7 statements, one connection.
-    Minimal,
+    /// Access decided twice (as `chat(id:)` then `messages` did before): 9 statements,
+    /// one connection.
+    Twice,
 }
 
 #[derive(Deserialize)]

@@ -103,9 +103,17 @@ pub struct Access {
     pub membership: Option<chat_members::Model>,
     /// For a thread: the chat of its root message, as the principal sees it.
     pub parent: Option<Box<Access>>,
+    /// Whom it was decided for (workspace, user, role): only [`access`] makes an
+    /// `Access`, so a function given one may trust it for that principal (and no other).
+    decided_for: (i64, i64, Role),
 }
 
 impl Access {
+    /// Whether this decision was made for `p` (and may stand in for deciding again).
+    pub fn decided_for(&self, p: &Principal) -> bool {
+        self.decided_for == (p.workspace_id, p.user_id, p.role)
+    }
+
     /// The chat's kind.
     pub fn kind(&self) -> Result<ChatKind> {
         self.chat.kind.parse()
@@ -182,6 +190,7 @@ pub async fn access<C: ConnectionTrait>(db: &C, p: &Principal, chat_id: i64) -> 
                 chat,
                 membership,
                 parent: None,
+                decided_for: (p.workspace_id, p.user_id, p.role),
             });
         };
         let root = messages::Entity::find_by_id(root_id)
@@ -194,6 +203,7 @@ pub async fn access<C: ConnectionTrait>(db: &C, p: &Principal, chat_id: i64) -> 
             chat,
             membership,
             parent: Some(Box::new(parent)),
+            decided_for: (p.workspace_id, p.user_id, p.role),
         });
     }
     let visible = membership.is_some()
@@ -207,6 +217,7 @@ pub async fn access<C: ConnectionTrait>(db: &C, p: &Principal, chat_id: i64) -> 
         chat,
         membership,
         parent: None,
+        decided_for: (p.workspace_id, p.user_id, p.role),
     })
 }
 

@@ -190,8 +190,15 @@ pub async fn set_chat_archived(ctx: &Ctx, chat_id: i64, archived: bool) -> Resul
 
 /// One chat the caller can see.
 pub async fn get_chat(ctx: &Ctx, chat_id: i64) -> Result<chats::Model> {
+    Ok(get_chat_access(ctx, chat_id).await?.chat)
+}
+
+/// One chat the caller can see, with the access decision that admitted it (membership,
+/// a thread's parent): what [`crate::messages::list_messages_of`] takes, so that listing
+/// the messages of a chat just read in the same request does not decide it again.
+pub async fn get_chat_access(ctx: &Ctx, chat_id: i64) -> Result<Access> {
     ctx.require(Scope::ChatsRead)?;
-    Ok(access(&ctx.db, &ctx.principal, chat_id).await?.chat)
+    access(&ctx.db, &ctx.principal, chat_id).await
 }
 
 /// Filters of [`list_chats`].

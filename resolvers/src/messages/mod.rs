@@ -33,7 +33,7 @@ use sea_orm::{
 use serde_json::Value as Json;
 
 use crate::auth::Scope;
-use crate::chats::{ChatKind, ChatRole, access};
+use crate::chats::{Access, ChatKind, ChatRole, access};
 use crate::events::{EventKind, record};
 use crate::pagination::{Page, PageArgs};
 use crate::{Ctx, Error, Result};
@@ -488,6 +488,27 @@ pub async fn list_messages(
 ) -> Result<Page<messages::Model>> {
     ctx.require(Scope::MessagesRead)?;
     access(&ctx.db, &ctx.principal, chat_id).await?;
+    page_of_chat(ctx, chat_id, page).await
+}
+
+/// The messages of a chat whose [`Access`] the caller established earlier in the same
+/// request ([`crate::chats::get_chat_access`]), newest first: the same rows and scope as
+/// [`list_messages`] without deciding access twice. An `Access` decided for another
+/// principal is not reused: access is decided again.
+pub async fn list_messages_of(
+    ctx: &Ctx,
+    acc: &Access,
+    page: PageArgs,
+) -> Result<Page<messages::Model>> {
+    ctx.require(Scope::MessagesRead)?;
+    if !acc.decided_for(&ctx.principal) {
+        return list_messages(ctx, acc.chat.id, page).await;
+    }
+    page_of_chat(ctx, acc.chat.id, page).await
+}
+
+/// A page of a chat's messages, newest first; the caller has decided access.
+async fn page_of_chat(ctx: &Ctx, chat_id: i64, page: PageArgs) -> Result<Page<messages::Model>> {
     let mut q = messages::Entity::find()
         .filter(messages::Column::ChatId.eq(chat_id))
         .filter(messages::Column::DeletedAt.is_null());

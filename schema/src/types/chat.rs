@@ -3,7 +3,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entities::{chat_members, chats};
-use resolvers::chats::{ChatKind, ChatRole};
+use resolvers::chats::{Access, ChatKind, ChatRole};
 use resolvers::pagination::PageArgs;
 
 use super::{
@@ -82,70 +82,93 @@ impl From<ChatMemberRole> for ChatRole {
 }
 
 /// A channel, group conversation, direct conversation or thread.
-pub struct Chat(pub chats::Model);
+pub struct Chat {
+    /// The row.
+    pub row: chats::Model,
+    /// The access decision that admitted it, when it was read with one in this request
+    /// (`chat(id:)`): `messages` reuses it instead of deciding again.
+    access: Option<Access>,
+}
+
+/// Wrap a row (a constructor function named like the type, so `.map(Chat)` reads as it
+/// would for a tuple struct). Its fields decide access for themselves.
+#[allow(non_snake_case)]
+pub fn Chat(row: chats::Model) -> Chat {
+    Chat { row, access: None }
+}
+
+impl Chat {
+    /// A chat with the access decision that admitted it in this request.
+    pub fn with_access(access: Access) -> Chat {
+        Chat {
+            row: access.chat.clone(),
+            access: Some(access),
+        }
+    }
+}
 
 #[Object]
 impl Chat {
     /// Global id.
     pub async fn id(&self) -> ID {
-        ids::encode(Kind::Chat, self.0.id)
+        ids::encode(Kind::Chat, self.row.id)
     }
     /// The row id, as the REST dialects render it.
     async fn database_id(&self) -> i64 {
-        self.0.id
+        self.row.id
     }
     /// Name (empty for direct chats and threads).
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.row.name
     }
     /// Description.
     async fn description(&self) -> &str {
-        &self.0.description
+        &self.row.description
     }
     /// Kind.
     async fn kind(&self) -> Result<ChatKindGql> {
-        Ok(self.0.kind.parse::<ChatKind>().gql()?.into())
+        Ok(self.row.kind.parse::<ChatKind>().gql()?.into())
     }
     /// Whether this is an announcement channel.
     async fn is_channel(&self) -> bool {
-        self.0.kind == ChatKind::Channel.as_str()
+        self.row.kind == ChatKind::Channel.as_str()
     }
     /// Whether every non-guest member of the workspace can see and join it.
     async fn is_public(&self) -> bool {
-        self.0.is_public
+        self.row.is_public
     }
     /// Whether the chat is archived (read-only).
     async fn archived(&self) -> bool {
-        self.0.archived_at.is_some()
+        self.row.archived_at.is_some()
     }
     /// When it was archived.
     async fn archived_at(&self) -> Option<DateTime<Utc>> {
-        self.0.archived_at
+        self.row.archived_at
     }
     /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.row.created_at
     }
     /// When its last message was posted.
     async fn last_message_at(&self) -> DateTime<Utc> {
-        self.0.last_message_at
+        self.row.last_message_at
     }
     /// Its picture (channels and group chats), if one was uploaded.
     async fn avatar_url(&self) -> Option<&str> {
-        self.0.avatar_url.as_deref()
+        self.row.avatar_url.as_deref()
     }
     /// Who created it.
     async fn creator(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         Ok(loaders(ctx)?
             .users
-            .load_one(self.0.creator_id)
+            .load_one(self.row.creator_id)
             .await
             .map_err(load_err)?
             .map(User))
     }
     /// Department it belongs to.
     async fn department(&self, ctx: &Context<'_>) -> Result<Option<Department>> {
-        let Some(id) = self.0.department_id else {
+        let Some(id) = self.row.department_id else {
             return Ok(None);
         };
         Ok(loaders(ctx)?
@@ -159,7 +182,7 @@ impl Chat {
     async fn member_count(&self, ctx: &Context<'_>) -> Result<i64> {
         Ok(loaders(ctx)?
             .member_counts
-            .load_one(self.0.id)
+            .load_one(self.row.id)
             .await
             .map_err(load_err)?
             .unwrap_or(0))
@@ -169,7 +192,7 @@ impl Chat {
         let l = loaders(ctx)?;
         let member = l
             .memberships
-            .load_one(self.0.id)
+            .load_one(self.row.id)
             .await
             .map_err(load_err)?
             .flatten()
@@ -177,13 +200,13 @@ impl Chat {
         if !member {
             return Ok(None);
         }
-        l.unread.load_one(self.0.id).await.map_err(load_err)
+        l.unread.load_one(self.row.id).await.map_err(load_err)
     }
     /// The viewer's role here; null when not a member.
     async fn viewer_role(&self, ctx: &Context<'_>) -> Result<Option<ChatMemberRole>> {
         let m = loaders(ctx)?
             .memberships
-            .load_one(self.0.id)
+            .load_one(self.row.id)
             .await
             .map_err(load_err)?
             .flatten();
@@ -194,7 +217,7 @@ impl Chat {
     async fn viewer_last_read_message_id(&self, ctx: &Context<'_>) -> Result<Option<ID>> {
         let m = loaders(ctx)?
             .memberships
-            .load_one(self.0.id)
+            .load_one(self.row.id)
             .await
             .map_err(load_err)?
             .flatten();
@@ -203,7 +226,7 @@ impl Chat {
     }
     /// For a thread: the message it is attached to.
     async fn root_message(&self, ctx: &Context<'_>) -> Result<Option<Message>> {
-        let Some(id) = self.0.root_message_id else {
+        let Some(id) = self.row.root_message_id else {
             return Ok(None);
         };
         Ok(loaders(ctx)?
@@ -222,15 +245,18 @@ impl Chat {
         after: Option<String>,
     ) -> Result<MessageConnection> {
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
-        let rows = resolvers::messages::list_messages(rctx(ctx)?, self.0.id, page)
-            .await
-            .gql()?;
+        let c = rctx(ctx)?;
+        let rows = match &self.access {
+            Some(acc) => resolvers::messages::list_messages_of(c, acc, page).await,
+            None => resolvers::messages::list_messages(c, self.row.id, page).await,
+        }
+        .gql()?;
         crate::loaders::prefetch_messages(ctx, &rows.items).await?;
         Ok(connection(rows, |m| m.id, Message))
     }
     /// Pinned messages, most recently pinned first.
     async fn pinned_messages(&self, ctx: &Context<'_>) -> Result<Vec<Message>> {
-        let rows = resolvers::messages::list_pinned(rctx(ctx)?, self.0.id)
+        let rows = resolvers::messages::list_pinned(rctx(ctx)?, self.row.id)
             .await
             .gql()?;
         Ok(rows.into_iter().map(Message).collect())
@@ -244,7 +270,7 @@ impl Chat {
         after: Option<String>,
     ) -> Result<ChatMemberConnection> {
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
-        let rows = resolvers::chats::list_chat_members(rctx(ctx)?, self.0.id, page)
+        let rows = resolvers::chats::list_chat_members(rctx(ctx)?, self.row.id, page)
             .await
             .gql()?;
         Ok(connection(rows, |m| m.user_id, ChatMember))

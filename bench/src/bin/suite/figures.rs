@@ -340,7 +340,7 @@ async fn p2(
         s.target_lines(&format!("ref q3 {key}"), ref_url.clone(), "q3-20", &lines)?,
     ];
     if s.plan.extra {
-        for mode in ["each", "minimal"] {
+        for mode in ["each", "twice"] {
             let u = format!("{ref_url}?mode={mode}");
             s.fetch(&u, &body, token).await?;
             targets.push(s.target_lines(&format!("ref q3 {mode} {key}"), u, "q3-20", &lines)?);
@@ -349,7 +349,7 @@ async fn p2(
     let runs = s.compare(&format!("p2_{key}"), &targets).await?;
     let row = rps_row(
         &format!("Q3 chat → 20 messages → author + reactions, {db}"),
-        "sqlx handler: same 9 statements, one connection",
+        "sqlx handler: same 7 statements, one connection",
         &runs[0],
         &runs[1],
     );
@@ -362,8 +362,8 @@ async fn p2(
         "sqlx handler",
     ));
     let labels = [
-        "sqlx handler: same 9 statements, a pool checkout per statement (as sea-orm)",
-        "sqlx handler: 7 statements (access checked once), one connection",
+        "sqlx handler: same 7 statements, a pool checkout per statement (as sea-orm)",
+        "sqlx handler: 9 statements (access decided twice, as before), one connection",
     ];
     for (i, label) in labels.iter().enumerate() {
         if let Some(variant) = runs.get(i + 2) {
@@ -394,7 +394,7 @@ async fn p2(
         p.p2.push(
             Row::new(format!("unloaded latency p50 (1 connection), {db}"), "ms")
                 .candidate(&c)
-                .reference("sqlx handler: same 9 statements, one connection", &r)
+                .reference("sqlx handler: same 7 statements, one connection", &r)
                 .ratio(&ratios(&c, &r))
                 .target("(diagnostic)", None),
         );
@@ -416,6 +416,146 @@ async fn p2(
     Ok(())
 }
 
+/// REST GET lines for P8: the façade's message list from the same 200 readers as Q3.
+fn p8_rest_lines(m: &Manifest) -> Vec<(String, String)> {
+    let path = ops::rest_messages(m.read_chat, 20);
+    m.user_tokens
+        .iter()
+        .skip(1)
+        .take(READERS)
+        .map(|t| (t.clone(), path.clone()))
+        .collect()
+}
+
+/// P8's GraphQL twin from the same 200 readers.
+fn p8_gql_lines(m: &Manifest) -> Vec<(String, String)> {
+    let body = ops::body(
+        ops::P8_GQL,
+        json!({"chat": gid(schema::ids::Kind::Chat, m.read_chat), "first": 20}),
+    );
+    m.user_tokens
+        .iter()
+        .skip(1)
+        .take(READERS)
+        .map(|t| (t.clone(), body.clone()))
+        .collect()
+}
+
+/// P8 on one database: the Pachca façade's `GET /messages?chat_id=&limit=20` vs its
+/// GraphQL twin (`ops::P8_GQL`) on the same server, interleaved; and the statements of
+/// each (in-process, with the metric callback).
+async fn p8(
+    s: &mut Suite,
+    p: &mut Partial,
+    m: &Manifest,
+    db: &str,
+    port: u16,
+) -> anyhow::Result<()> {
+    let key = db.to_lowercase();
+    let path = ops::rest_messages(m.read_chat, 20);
+    let rest_url = url(port, &path);
+    let gql = url(port, "/graphql");
+    let gql_body = ops::body(
+        ops::P8_GQL,
+        json!({"chat": gid(schema::ids::Kind::Chat, m.read_chat), "first": 20}),
+    );
+    // Same rows, same order: the façade's `data[].id` vs the twin's `databaseId`s.
+    let rest_bytes = s.fetch_get(&rest_url, &m.owner_token).await?;
+    let gql_bytes = s
+        .fetch(&gql, &gql_body, Some(m.owner_token.as_str()))
+        .await?;
+    let rest: Value = serde_json::from_slice(&rest_bytes)?;
+    let ours: Value = serde_json::from_slice(&gql_bytes)?;
+    let rest_ids: Vec<i64> = rest
+        .pointer("/data")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|m| m["id"].as_i64()).collect())
+        .unwrap_or_default();
+    let gql_ids: Vec<i64> = ours
+        .pointer("/data/chat/messages/edges")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e.pointer("/node/databaseId").and_then(Value::as_i64))
+                .collect()
+        })
+        .unwrap_or_default();
+    p.p8_notes.push(if rest_ids == gql_ids && rest_ids.len() == 20 {
+        format!(
+            "{db}: both answer the same 20 messages in the same order ({} B of JSON from the façade, {} B from GraphQL).",
+            rest_bytes.len(),
+            gql_bytes.len()
+        )
+    } else {
+        format!(
+            "{db}: WARNING: the answers differ ({} vs {} messages).",
+            rest_ids.len(),
+            gql_ids.len()
+        )
+    });
+    let targets = [
+        s.target_get_lines(
+            &format!("rest messages {key}"),
+            rest_url,
+            "p8-rest",
+            &p8_rest_lines(m),
+        )?,
+        s.target_lines(
+            &format!("gql p8 twin {key}"),
+            gql,
+            "p8-gql",
+            &p8_gql_lines(m),
+        )?,
+    ];
+    let runs = s.compare(&format!("p8_{key}"), &targets).await?;
+    let row = rps_row(
+        &format!("REST `GET /messages?chat_id=…&limit=20`, {db}"),
+        "GraphQL twin: `chat(id) { messages(first: 20) { … } }`",
+        &runs[0],
+        &runs[1],
+    );
+    let pass = row.ratio.as_ref().map(|r| r.median >= 0.9);
+    p.p8.push(row.target("≥ 0.9", pass));
+    let c = medians(&runs[0], |r| r.p99_ms);
+    let r = medians(&runs[1], |r| r.p99_ms);
+    p.p8.push(
+        Row::new(format!("p99 latency, {db}"), "ms")
+            .candidate(&c)
+            .reference("GraphQL twin", &r)
+            .ratio(&ratios(&c, &r))
+            .target("(lower is better)", None),
+    );
+    p.p8_notes.push(latency_note(
+        &format!("{db} façade read"),
+        &runs[0],
+        &runs[1],
+        "GraphQL twin",
+    ));
+    match statements::count_p8(m).await {
+        Ok(c) => {
+            s.raw
+                .insert(format!("p8_statements_{key}"), serde_json::to_value(&c)?);
+            let (a, b) = (c.rest.len() as f64, c.graphql.len() as f64);
+            p.p8.push(
+                Row::new(format!("statements per request, {db}"), "")
+                    .candidate(&[a])
+                    .reference("GraphQL twin", &[b])
+                    .ratio(&[a / b.max(1.0)])
+                    .target("(design: same count)", None),
+            );
+            p.p8_notes.push(format!(
+                "{db} statements — façade: {}; GraphQL twin: {}.",
+                breakdown(&c.rest),
+                breakdown(&c.graphql)
+            ));
+        }
+        Err(e) => p
+            .p8_notes
+            .push(format!("{db}: counting P8's statements failed: {e:#}")),
+    }
+    Ok(())
+}
+
 /// P1, P2 and P9 (throughput) on SQLite.
 pub async fn group_sqlite(
     s: &mut Suite,
@@ -423,7 +563,7 @@ pub async fn group_sqlite(
     manifest: &Path,
     p: &mut Partial,
 ) -> anyhow::Result<()> {
-    if !(s.wanted("P1") || s.wanted("P2") || s.wanted("P9")) {
+    if !(s.wanted("P1") || s.wanted("P2") || s.wanted("P8") || s.wanted("P9")) {
         return Ok(());
     }
     let sb = s
@@ -510,6 +650,10 @@ pub async fn group_sqlite(
         p2(s, p, m, "SQLite", &gql, PORT_REF_SQLITE, sb.pid).await?;
     }
 
+    if s.wanted("P8") {
+        p8(s, p, m, "SQLite", PORT_SB_SQLITE).await?;
+    }
+
     if s.wanted("P9") {
         let lines = send_lines(m)?;
         s.fetch(&gql, &lines[0].1, Some(lines[0].0.as_str()))
@@ -590,7 +734,7 @@ pub async fn group_pg(
     manifest: &Path,
     p: &mut Partial,
 ) -> anyhow::Result<()> {
-    if !(s.wanted("P2") || s.wanted("P3") || s.wanted("P9") || s.wanted("P4")) {
+    if !(s.wanted("P2") || s.wanted("P3") || s.wanted("P4") || s.wanted("P8") || s.wanted("P9")) {
         return Ok(());
     }
     let pg_url = m.database_url.clone();
@@ -604,6 +748,10 @@ pub async fn group_pg(
 
     if s.wanted("P2") {
         p2(s, p, m, "PostgreSQL", &gql, PORT_REF_PG, sb.pid).await?;
+    }
+
+    if s.wanted("P8") {
+        p8(s, p, m, "PostgreSQL", PORT_SB_PG).await?;
     }
 
     if s.opts.pg_stat_statements && s.wanted("P4") {
@@ -1236,18 +1384,15 @@ pub fn assemble(s: &mut Suite, p: Partial, has_pg: bool) {
             errs(&["P7"]),
             s.wanted("P7"),
         ),
-        {
-            let mut fig = Figure::new(
-                "P8",
-                "REST façade read vs the same GraphQL operation",
-                "RPS(`GET …/messages?limit=20`) ÷ RPS(Q3), same statements per request. Target ≥ 0.9.",
-            );
-            fig.status = Status::NotMeasurable(
-                "no REST façade exists yet (the five façades are open issues); nothing to measure"
-                    .into(),
-            );
-            fig
-        },
+        mk(
+            "P8",
+            "REST façade read vs the same GraphQL operation",
+            "The Pachca façade's message list, `GET /api/shared/v1/messages?chat_id=<id>&limit=20` (20 façade `Message`s with `meta.paginate`), vs its GraphQL twin on the same server: `chat(id) { messages(first: 20) { edges { node { databaseId chatId content createdAt editedAt author { databaseId } replyTo { databaseId } buttons metadata attachments { … } thread { databaseId } } } pageInfo { … } } }` — the same rows and the fields that carry what the façade renders. Both rotate over the same 200 readers' tokens as Q3 (façade message reads are budgeted at 10/s per token; every run is checked for errors, a 429 counts as one), `wrk -t1 -c32`, interleaved. Statements counted in-process with the metric callback, as in P4.",
+            p.p8,
+            p.p8_notes,
+            errs(&[sql_http, pg_http]),
+            s.wanted("P8"),
+        ),
         mk(
             "P9",
             "Write path: durable sendMessage vs a raw insert; send latency under fan-out",

@@ -339,6 +339,7 @@ impl Suite {
             body: wrk::body_file(&self.bodies, name, body)?,
             token: token.map(str::to_owned),
             requests: None,
+            get: false,
         })
     }
 
@@ -357,7 +358,39 @@ impl Suite {
             body: wrk::body_file(&self.bodies, name, &first.1)?,
             token: None,
             requests: Some(wrk::lines_file(&self.bodies, name, lines)?),
+            get: false,
         })
+    }
+
+    /// A target sending GET requests for `lines` (token, path with query) in turn.
+    fn target_get_lines(
+        &self,
+        label: &str,
+        url: String,
+        name: &str,
+        lines: &[(String, String)],
+    ) -> anyhow::Result<wrk::Target> {
+        Ok(wrk::Target {
+            get: true,
+            ..self.target_lines(label, url, name, lines)?
+        })
+    }
+
+    /// GET once with a bearer token and return the answer's bytes; fails on a non-200.
+    async fn fetch_get(&self, url: &str, token: &str) -> anyhow::Result<Vec<u8>> {
+        let res = reqwest::Client::new()
+            .get(url)
+            .header("authorization", format!("Bearer {token}"))
+            .send()
+            .await?;
+        let status = res.status();
+        let bytes = res.bytes().await?.to_vec();
+        anyhow::ensure!(
+            status.is_success(),
+            "{url}: {status}: {}",
+            String::from_utf8_lossy(&bytes)
+        );
+        Ok(bytes)
     }
 
     async fn compare(
@@ -701,6 +734,8 @@ struct Partial {
     p6_notes: Vec<String>,
     p7: Vec<Row>,
     p7_notes: Vec<String>,
+    p8: Vec<Row>,
+    p8_notes: Vec<String>,
     p9: Vec<Row>,
     p9_notes: Vec<String>,
     errors: BTreeMap<String, String>,

@@ -72,6 +72,19 @@ impl App {
             .unwrap_or_default()
     }
 
+    async fn get(&self, token: &str, path: &str) -> anyhow::Result<Value> {
+        let res = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("authorization", format!("Bearer {token}"))
+            .send()
+            .await?;
+        let status = res.status();
+        let v: Value = res.json().await?;
+        anyhow::ensure!(status.is_success(), "GET {path}: {status}: {v}");
+        Ok(v)
+    }
+
     async fn post(&self, token: &str, body: String) -> anyhow::Result<Value> {
         let v: Value = self
             .client
@@ -94,6 +107,39 @@ impl Drop for App {
             let _ = tx.send(());
         }
     }
+}
+
+/// P8's statements: one façade `GET /messages?chat_id=&limit=20` and one run of its
+/// GraphQL twin, as the owner, after a warm-up of each.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct P8Counts {
+    /// The façade read's statements, in execution order.
+    pub rest: Vec<String>,
+    /// The GraphQL twin's statements, in execution order.
+    pub graphql: Vec<String>,
+}
+
+/// Count P8's statements on the seeded database of `m`.
+pub async fn count_p8(m: &Manifest) -> anyhow::Result<P8Counts> {
+    let app = App::start(&m.database_url).await?;
+    let chat = schema::ids::encode(schema::ids::Kind::Chat, m.read_chat).0;
+    let path = ops::rest_messages(m.read_chat, 20);
+    let body = ops::body(ops::P8_GQL, json!({"chat": chat, "first": 20}));
+    // Warm-up of both (token and user activity is written at most once a minute).
+    app.get(&m.owner_token, &path).await?;
+    app.post(&m.owner_token, body.clone()).await?;
+    app.take();
+    let v = app.get(&m.owner_token, &path).await?;
+    let rest = app.take();
+    let n = v
+        .pointer("/data")
+        .and_then(Value::as_array)
+        .map(Vec::len)
+        .unwrap_or(0);
+    anyhow::ensure!(n == 20, "the façade list gave {n} messages");
+    app.post(&m.owner_token, body).await?;
+    let graphql = app.take();
+    Ok(P8Counts { rest, graphql })
 }
 
 /// Count statements for Q3 at page sizes 1, 20, 100, one `sendMessage`, and one event

@@ -50,7 +50,7 @@ struct RawLatency {
 }
 
 /// A load target: a URL and either one body (with an optional bearer token) or a file
-/// of `token<TAB>body` lines sent in turn.
+/// of `token<TAB>body` lines sent in turn (`token<TAB>path` GET requests when `get`).
 #[derive(Clone, Debug)]
 pub struct Target {
     pub label: String,
@@ -58,6 +58,7 @@ pub struct Target {
     pub body: PathBuf,
     pub token: Option<String>,
     pub requests: Option<PathBuf>,
+    pub get: bool,
 }
 
 /// How to drive wrk.
@@ -89,6 +90,7 @@ pub async fn run(load: &Load, target: &Target, seconds: u32) -> anyhow::Result<R
             "WRK_REQUESTS",
             target.requests.as_deref().unwrap_or(Path::new("")),
         )
+        .env("WRK_METHOD", if target.get { "GET" } else { "POST" })
         .kill_on_drop(true);
     let bound = Duration::from_secs(u64::from(seconds) + 30);
     let out = tokio::time::timeout(bound, cmd.output())
