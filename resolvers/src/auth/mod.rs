@@ -6,11 +6,11 @@ mod tokens;
 
 pub use jwt::{JwtConfig, SessionClaims};
 pub use scopes::{Scope, Scopes};
+pub(crate) use tokens::mint as mint_token;
 pub use tokens::{
     CreateApiTokenInput, CreatedApiToken, create_api_token, current_api_token, issue_api_token,
     list_api_tokens, rate_limits_of, revoke_api_token, set_api_token_rate_limits,
 };
-pub(crate) use tokens::{generate as generate_token, hash_token};
 
 use chrono::Utc;
 use entities::{api_tokens, users};

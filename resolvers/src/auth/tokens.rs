@@ -31,6 +31,29 @@ pub(crate) fn generate() -> Result<String> {
     Ok(format!("{TOKEN_PREFIX}{}", hex::encode(bytes)))
 }
 
+/// A new token: the secret, shown once, and the parts of it that are stored.
+pub(crate) struct Minted {
+    /// The whole token.
+    pub token: String,
+    /// Its first characters, shown in listings and logs.
+    pub prefix: String,
+    /// Its last four characters, shown masked.
+    pub last_four: String,
+    /// Its SHA-256, the only form in which it is kept.
+    pub hash: String,
+}
+
+/// Mint a new token.
+pub(crate) fn mint() -> Result<Minted> {
+    let token = generate()?;
+    Ok(Minted {
+        prefix: token.chars().take(VISIBLE).collect(),
+        last_four: token.chars().skip(token.len().saturating_sub(4)).collect(),
+        hash: hash_token(&token),
+        token,
+    })
+}
+
 /// Input of [`create_api_token`].
 #[derive(Clone, Debug, Default)]
 pub struct CreateApiTokenInput {
@@ -106,17 +129,15 @@ async fn insert_token(
         None => "*".to_owned(),
         Some(names) => Scopes::parse_requested(names, role, user.is_bot, "scopes")?.to_stored(),
     };
-    let token = generate()?;
-    let prefix: String = token.chars().take(VISIBLE).collect();
-    let last_four: String = token.chars().skip(token.len().saturating_sub(4)).collect();
+    let minted = mint()?;
     let txn = ctx.write().await?;
     let row = api_tokens::ActiveModel {
         workspace_id: Set(user.workspace_id),
         user_id: Set(user.id),
         name: Set(name),
-        prefix: Set(prefix),
-        last_four: Set(last_four),
-        token_hash: Set(hash_token(&token)),
+        prefix: Set(minted.prefix),
+        last_four: Set(minted.last_four),
+        token_hash: Set(minted.hash),
         scopes: Set(stored),
         expires_at: Set(input.expires_at),
         revoked_at: Set(None),
@@ -132,7 +153,10 @@ async fn insert_token(
         prefix: row.prefix.clone(),
     };
     ctx.commit_one(txn, created).await?;
-    Ok(CreatedApiToken { row, token })
+    Ok(CreatedApiToken {
+        row,
+        token: minted.token,
+    })
 }
 
 /// The caller's own tokens (never their secrets).

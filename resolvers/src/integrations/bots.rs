@@ -448,16 +448,14 @@ async fn issue_token(
         }
         _ => bot.scopes.clone(),
     };
-    let token = crate::auth::generate_token()?;
-    let prefix: String = token.chars().take(12).collect();
-    let last_four: String = token.chars().skip(token.len().saturating_sub(4)).collect();
+    let minted = crate::auth::mint_token()?;
     let row = api_tokens::ActiveModel {
         workspace_id: Set(bot.workspace_id),
         user_id: Set(bot.user_id),
         name: Set(name.to_owned()),
-        prefix: Set(prefix),
-        last_four: Set(last_four),
-        token_hash: Set(crate::auth::hash_token(&token)),
+        prefix: Set(minted.prefix),
+        last_four: Set(minted.last_four),
+        token_hash: Set(minted.hash),
         scopes: Set(stored),
         expires_at: Set(None),
         revoked_at: Set(None),
@@ -467,7 +465,7 @@ async fn issue_token(
     }
     .insert(txn)
     .await?;
-    Ok((row, token))
+    Ok((row, minted.token))
 }
 
 /// Create a bot (`bots:write`); the caller becomes its creator. Returns its token, once.
@@ -1052,11 +1050,12 @@ pub async fn reissue_bot_token(ctx: &Ctx, bot_id: i64, token_id: i64) -> Result<
     ctx.require(Scope::BotsWrite)?;
     managed(ctx, bot_id).await?;
     let row = token_of(ctx, bot_id, token_id).await?;
-    let token = crate::auth::generate_token()?;
+    let minted = crate::auth::mint_token()?;
+    let token = minted.token;
     let mut am: api_tokens::ActiveModel = row.into();
-    am.prefix = Set(token.chars().take(12).collect());
-    am.last_four = Set(token.chars().skip(token.len().saturating_sub(4)).collect());
-    am.token_hash = Set(crate::auth::hash_token(&token));
+    am.prefix = Set(minted.prefix);
+    am.last_four = Set(minted.last_four);
+    am.token_hash = Set(minted.hash);
     am.last_used_at = Set(None);
     let txn = ctx.write().await?;
     let row = am.update(&txn).await?;

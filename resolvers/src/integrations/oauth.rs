@@ -482,7 +482,7 @@ async fn issue(ctx: &Ctx, bot: &bots::Model, scopes: &str, spends: Spends) -> Re
             .ok_or(Error::NotFound("user"))?,
     )?;
     let scopes = Scopes::from_stored(scopes, role, false).to_stored();
-    let access = crate::auth::generate_token()?;
+    let access = crate::auth::mint_token()?;
     let refresh = format!("sbrt_{}", super::random_hex(32)?);
     let now = Utc::now();
     let bot_name = users::Entity::find_by_id(bot.user_id)
@@ -525,12 +525,9 @@ async fn issue(ctx: &Ctx, bot: &bots::Model, scopes: &str, spends: Spends) -> Re
         workspace_id: Set(bot.workspace_id),
         user_id: Set(ctx.user_id()),
         name: Set(format!("OAuth: {bot_name}").chars().take(255).collect()),
-        prefix: Set(access.chars().take(12).collect()),
-        last_four: Set(access
-            .chars()
-            .skip(access.len().saturating_sub(4))
-            .collect()),
-        token_hash: Set(crate::auth::hash_token(&access)),
+        prefix: Set(access.prefix),
+        last_four: Set(access.last_four),
+        token_hash: Set(access.hash),
         scopes: Set(scopes),
         expires_at: Set(None),
         revoked_at: Set(None),
@@ -561,7 +558,7 @@ async fn issue(ctx: &Ctx, bot: &bots::Model, scopes: &str, spends: Spends) -> Re
     events.push(crate::events::record(&txn, ctx, created, None).await?);
     ctx.commit(txn, events).await?;
     Ok(IssuedToken {
-        access_token: access,
+        access_token: access.token,
         refresh_token: refresh,
         scopes: split(&row.scopes),
         created_at: now.timestamp(),
