@@ -215,22 +215,22 @@ pub async fn post(
         other => other,
     };
     let mut rate_headers = None;
-    let batch = match principal {
-        Some(ctx) => {
-            match spend(&state, &ctx) {
-                Ok(h) => rate_headers = Some(h),
-                Err(res) => return *res,
-            }
-            match batch {
-                BatchRequest::Single(r) => BatchRequest::Single(schema::with_principal(r, ctx)),
-                BatchRequest::Batch(rs) => BatchRequest::Batch(
-                    rs.into_iter()
-                        .map(|r| schema::with_principal(r, ctx.clone()))
-                        .collect(),
-                ),
-            }
+    if let Some(ctx) = &principal {
+        match spend(&state, ctx) {
+            Ok(h) => rate_headers = Some(h),
+            Err(res) => return *res,
         }
-        None => batch,
+    }
+    let prepare = |r: async_graphql::Request| {
+        let r = state.documents.prepare(r);
+        match &principal {
+            Some(ctx) => schema::with_principal(r, ctx.clone()),
+            None => r,
+        }
+    };
+    let batch = match batch {
+        BatchRequest::Single(r) => BatchRequest::Single(prepare(r)),
+        BatchRequest::Batch(rs) => BatchRequest::Batch(rs.into_iter().map(prepare).collect()),
     };
     let mut res = respond(
         state.schema.execute_batch(batch).await,
@@ -281,6 +281,7 @@ pub async fn get(
             .insert("allow", HeaderValue::from_static("POST"));
         return res;
     }
+    let request = state.documents.prepare(request);
     let request = match principal {
         Some(ctx) => schema::with_principal(request, ctx),
         None => request,

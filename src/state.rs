@@ -28,6 +28,8 @@ pub struct App {
     pub env: Arc<Env>,
     /// The executable GraphQL schema.
     pub schema: AppSchema,
+    /// Parsed GraphQL documents by query text.
+    pub documents: schema::Documents,
     /// Session key.
     pub jwt: JwtConfig,
     /// Settings.
@@ -121,6 +123,7 @@ impl AppState {
             bus,
             env,
             schema,
+            documents: schema::Documents::default(),
             jwt,
             config,
         })))

@@ -10,18 +10,20 @@
 //! (actor, token prefix, dialect, IP, idempotency key, before/after summary), so the
 //! audit trail is the log itself.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use entities::{calls, chats, events, meetings, messages};
+use entities::{calls, chats, events, meetings, messages, users};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
+use tokio::sync::OnceCell;
 
 use crate::auth::Scope;
 pub use crate::bus::Bus;
@@ -44,6 +46,40 @@ pub struct Event {
     pub at: DateTime<Utc>,
     /// What changed.
     pub kind: EventKind,
+    /// Relations of the event resolved once per process for all of its consumers.
+    #[serde(skip)]
+    pub memo: Memo,
+}
+
+/// Relations of one event, loaded at most once per process and shared by every consumer
+/// of it. Live fan-out is the reason: every subscriber of a chat selects the new message's
+/// `author`, and one lookup per event must serve them all, not one per subscriber (which
+/// made fan-out cost O(subscribers) statements). Every consumer of an event is of its
+/// workspace, and a workspace's people are visible to all its members, so what one
+/// consumer loads any other may read. Never serialised: each process loads its own.
+#[derive(Clone, Debug, Default)]
+pub struct Memo {
+    users: Arc<Mutex<HashMap<i64, MemoCell<users::Model>>>>,
+}
+
+/// One relation of an event: loaded by its first reader, awaited by the others.
+type MemoCell<T> = Arc<OnceCell<Option<T>>>;
+
+impl Event {
+    /// A person of the event's workspace (the author of a new message, a reactor),
+    /// loaded once per process for every consumer of this event.
+    pub async fn user<C: ConnectionTrait>(&self, db: &C, id: i64) -> Result<Option<users::Model>> {
+        let cell = {
+            let mut users = self.memo.users.lock().unwrap_or_else(|e| e.into_inner());
+            users.entry(id).or_default().clone()
+        };
+        cell.get_or_try_init(|| async {
+            let mut found = crate::people::users_by_ids(db, self.workspace_id, &[id]).await?;
+            Ok::<_, Error>(found.remove(&id))
+        })
+        .await
+        .cloned()
+    }
 }
 
 /// What changed, with the data consumers render.
@@ -652,6 +688,7 @@ pub(crate) async fn record(
         actor_id: ctx.user_id(),
         at: now,
         kind,
+        memo: Memo::default(),
     })
 }
 
@@ -692,6 +729,7 @@ fn from_row(row: events::Model) -> Result<Event> {
         actor_id: row.actor_id,
         at: row.created_at,
         kind,
+        memo: Memo::default(),
     })
 }
 

@@ -3,6 +3,7 @@
 
 pub mod bots;
 pub mod context;
+pub mod documents;
 pub mod error;
 pub mod federation;
 pub mod feed;
@@ -20,6 +21,7 @@ pub mod types;
 
 use async_graphql::{Data, Request, SDLExportOptions, Schema};
 
+pub use documents::Documents;
 pub use limits::Limits;
 pub use loaders::Loaders;
 pub use mutation::Mutation;

@@ -11,7 +11,7 @@
 //! off, since one connection lives through many events.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, Result};
@@ -127,59 +127,131 @@ loader!(
 /// Every loader of one request.
 pub struct Loaders {
     /// Users by id.
-    pub users: DataLoader<UserLoader, HashMapCache>,
+    pub users: Lazy<UserLoader>,
     /// Chats by id.
-    pub chats: DataLoader<ChatLoader, HashMapCache>,
+    pub chats: Lazy<ChatLoader>,
     /// Messages by id.
-    pub messages: DataLoader<MessageLoader, HashMapCache>,
+    pub messages: Lazy<MessageLoader>,
     /// Reaction groups by message id.
-    pub reactions: DataLoader<ReactionLoader, HashMapCache>,
+    pub reactions: Lazy<ReactionLoader>,
     /// Attachments by message id.
-    pub attachments: DataLoader<AttachmentLoader, HashMapCache>,
+    pub attachments: Lazy<AttachmentLoader>,
     /// Thread summaries by root message id.
-    pub threads: DataLoader<ThreadLoader, HashMapCache>,
+    pub threads: Lazy<ThreadLoader>,
     /// Read counts by message id.
-    pub read_counts: DataLoader<ReadCountLoader, HashMapCache>,
+    pub read_counts: Lazy<ReadCountLoader>,
     /// Unread counts by chat id.
-    pub unread: DataLoader<UnreadLoader, HashMapCache>,
+    pub unread: Lazy<UnreadLoader>,
     /// Member counts by chat id.
-    pub member_counts: DataLoader<MemberCountLoader, HashMapCache>,
+    pub member_counts: Lazy<MemberCountLoader>,
     /// The viewer's memberships by chat id.
-    pub memberships: DataLoader<MembershipLoader, HashMapCache>,
+    pub memberships: Lazy<MembershipLoader>,
     /// Departments by id.
-    pub departments: DataLoader<DepartmentLoader, HashMapCache>,
+    pub departments: Lazy<DepartmentLoader>,
     /// Tag members by tag id.
-    pub tag_members: DataLoader<TagMembersLoader, HashMapCache>,
+    pub tag_members: Lazy<TagMembersLoader>,
     /// HR sites by id.
-    pub sites: DataLoader<SiteLoader, HashMapCache>,
+    pub sites: Lazy<SiteLoader>,
     /// Leave types by id.
-    pub leave_types: DataLoader<LeaveTypeLoader, HashMapCache>,
+    pub leave_types: Lazy<LeaveTypeLoader>,
 }
 
 impl Loaders {
     /// Loaders for one principal; `cache` for one request, not for a long-lived socket.
     pub fn new(ctx: &Ctx, cache: bool) -> Self {
-        fn dl<L: Send + Sync + 'static>(l: L, cache: bool) -> DataLoader<L, HashMapCache> {
-            let loader = DataLoader::with_cache(l, tokio::spawn, HashMapCache::default());
-            loader.enable_all_cache(cache);
-            loader
-        }
+        let base = Base::new(ctx, cache);
         Loaders {
-            users: dl(UserLoader(ctx.clone()), cache),
-            chats: dl(ChatLoader(ctx.clone()), cache),
-            messages: dl(MessageLoader(ctx.clone()), cache),
-            reactions: dl(ReactionLoader(ctx.clone()), cache),
-            attachments: dl(AttachmentLoader(ctx.clone()), cache),
-            threads: dl(ThreadLoader(ctx.clone()), cache),
-            read_counts: dl(ReadCountLoader(ctx.clone()), cache),
-            unread: dl(UnreadLoader(ctx.clone()), cache),
-            member_counts: dl(MemberCountLoader(ctx.clone()), cache),
-            memberships: dl(MembershipLoader(ctx.clone()), cache),
-            departments: dl(DepartmentLoader(ctx.clone()), cache),
-            tag_members: dl(TagMembersLoader(ctx.clone()), cache),
-            sites: dl(SiteLoader(ctx.clone()), cache),
-            leave_types: dl(LeaveTypeLoader(ctx.clone()), cache),
+            users: Lazy::new(&base, UserLoader),
+            chats: Lazy::new(&base, ChatLoader),
+            messages: Lazy::new(&base, MessageLoader),
+            reactions: Lazy::new(&base, ReactionLoader),
+            attachments: Lazy::new(&base, AttachmentLoader),
+            threads: Lazy::new(&base, ThreadLoader),
+            read_counts: Lazy::new(&base, ReadCountLoader),
+            unread: Lazy::new(&base, UnreadLoader),
+            member_counts: Lazy::new(&base, MemberCountLoader),
+            memberships: Lazy::new(&base, MembershipLoader),
+            departments: Lazy::new(&base, DepartmentLoader),
+            tag_members: Lazy::new(&base, TagMembersLoader),
+            sites: Lazy::new(&base, SiteLoader),
+            leave_types: Lazy::new(&base, LeaveTypeLoader),
         }
+    }
+}
+
+/// What every loader of one request (or socket) is built from.
+pub struct Base {
+    ctx: Ctx,
+    cache: bool,
+}
+
+impl Base {
+    /// The principal's context; `cache` for one request, not for a long-lived socket.
+    pub fn new(ctx: &Ctx, cache: bool) -> Arc<Base> {
+        Arc::new(Base {
+            ctx: ctx.clone(),
+            cache,
+        })
+    }
+}
+
+/// A DataLoader built on its first use. A request touches a few of the loaders and a
+/// socket holds all of them for its lifetime, so building every one up front (each
+/// with its own state, cache and copy of the context) cost every request and every
+/// idle socket for loaders it never used.
+pub struct Lazy<L> {
+    base: Arc<Base>,
+    make: fn(Ctx) -> L,
+    cell: OnceLock<DataLoader<L, HashMapCache>>,
+}
+
+impl<L: Send + Sync + 'static> Lazy<L> {
+    /// A loader made by `make` from the base's context when first used.
+    pub fn new(base: &Arc<Base>, make: fn(Ctx) -> L) -> Self {
+        Lazy {
+            base: base.clone(),
+            make,
+            cell: OnceLock::new(),
+        }
+    }
+}
+
+impl<L: Send + Sync + 'static> std::ops::Deref for Lazy<L> {
+    type Target = DataLoader<L, HashMapCache>;
+
+    fn deref(&self) -> &Self::Target {
+        self.cell.get_or_init(|| {
+            let loader = DataLoader::with_cache(
+                (self.make)(self.base.ctx.clone()),
+                tokio::spawn,
+                HashMapCache::default(),
+            );
+            loader.enable_all_cache(self.base.cache);
+            loader
+        })
+    }
+}
+
+/// Whether a connection of messages selects `edges.node.author` (its authors can then
+/// be read with the page).
+pub fn selects_author(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Loaders>().is_some()
+        && ctx
+            .look_ahead()
+            .field("edges")
+            .field("node")
+            .field("author")
+            .exists()
+}
+
+/// Prime the request's user loader with people already read.
+pub async fn feed_users(ctx: &Context<'_>, users: Vec<users::Model>) {
+    if let Some(l) = ctx.data_opt::<Loaders>()
+        && !users.is_empty()
+    {
+        l.users
+            .feed_many(users.into_iter().map(|u| (u.id, u)))
+            .await;
     }
 }
 

@@ -180,7 +180,7 @@ fn messages_of(
             Ok(ev) => pick(&ev.kind).map(|row| {
                 Ok(Message {
                     row: row.clone(),
-                    event_seq: Some(ev.seq),
+                    event: Some(ev.clone()),
                 })
             }),
             Err(e) => Some(Err(e)),

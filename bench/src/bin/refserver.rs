@@ -4,11 +4,12 @@
 //!   answers the bytes of `<fixtures>/{name}.json` (captured from Switchboard's own answer
 //!   to the same request, so both send identical bytes).
 //! - `POST /ref/q3` — P2's DB ceiling: a hand-written sqlx handler that runs the same SQL
-//!   statements Switchboard runs for Q3 (token → user → chat access → page → authors →
-//!   reaction groups), on one pooled connection, and writes the same JSON.
+//!   statements Switchboard runs for Q3 (token with its user → chat with the viewer's
+//!   membership → page with its authors → reaction groups), on one pooled connection,
+//!   and writes the same JSON.
 //!   Diagnostics: `?mode=each` runs the same statements with one pool checkout each (as
-//!   sea-orm does), `?mode=twice` decides access a second time (9 statements, as
-//!   Switchboard did before `Chat.messages` reused its parent's access).
+//!   sea-orm does), `?mode=twice` decides access a second time (5 statements, as
+//!   Switchboard would without `Chat.messages` reusing its parent's access).
 //! - `POST /ref/insert` — P9's write ceiling: one single-row `INSERT … RETURNING id` into
 //!   `messages` in autocommit, the same driver and durability as the product.
 //!
@@ -21,7 +22,7 @@
 //! The pool is opened by `resolvers::db::connect`, so size, SQLite pragmas (WAL,
 //! `synchronous=FULL`, busy timeout, foreign keys) and statement caching match the product.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -293,13 +294,11 @@ macro_rules! driver {
 
             /// Statements with placeholders numbered for this driver, built once.
             pub struct Sql {
-                token: String,
-                user: String,
+                token_user: String,
                 touch_token: String,
                 touch_user: String,
-                chat: String,
-                membership: String,
-                page: String,
+                chat_membership: String,
+                page_authors: String,
                 insert: String,
             }
 
@@ -307,13 +306,11 @@ macro_rules! driver {
                 pub fn new() -> Self {
                     let n = |s: &str| sql::numbered(s, $postgres);
                     Sql {
-                        token: n(sql::TOKEN),
-                        user: n(sql::USER),
+                        token_user: n(sql::TOKEN_USER),
                         touch_token: n(sql::TOUCH_TOKEN),
                         touch_user: n(sql::TOUCH_USER),
-                        chat: n(sql::CHAT),
-                        membership: n(sql::MEMBERSHIP),
-                        page: n(sql::PAGE),
+                        chat_membership: n(sql::CHAT_MEMBERSHIP),
+                        page_authors: n(sql::PAGE_AUTHORS),
                         insert: n(sql::INSERT),
                     }
                 }
@@ -357,7 +354,9 @@ macro_rules! driver {
                 user: i64,
                 role: &str,
             ) -> anyhow::Result<Option<String>> {
-                let Some(chat) = q(&s.chat)
+                // The chat and the user's membership, one statement (`LEFT JOIN`).
+                let Some(chat) = q(&s.chat_membership)
+                    .bind(user)
                     .bind(chat_id)
                     .bind(ws)
                     .bind(1_i64)
@@ -366,18 +365,12 @@ macro_rules! driver {
                 else {
                     return Ok(None);
                 };
-                let member = q(&s.membership)
-                    .bind(chat_id)
-                    .bind(user)
-                    .bind(1_i64)
-                    .fetch_optional(conn.get().await?)
-                    .await?
-                    .is_some();
-                let kind: String = chat.try_get("kind")?;
-                let public: bool = chat.try_get("is_public")?;
+                let member = chat.try_get::<Option<i64>, _>("B_chat_id")?.is_some();
+                let kind: String = chat.try_get("A_kind")?;
+                let public: bool = chat.try_get("A_is_public")?;
                 let visible = member
                     || (public && role != "guest" && (kind == "channel" || kind == "group"));
-                Ok(visible.then(|| chat.try_get("name")).transpose()?)
+                Ok(visible.then(|| chat.try_get("A_name")).transpose()?)
             }
 
             /// Token → (workspace, user, role), with the once-a-minute activity writes.
@@ -386,7 +379,8 @@ macro_rules! driver {
                 s: &Sql,
                 token: &str,
             ) -> anyhow::Result<Option<(i64, i64, String)>> {
-                let Some(t) = q(&s.token)
+                // The token and its user, one statement (`INNER JOIN`).
+                let Some(t) = q(&s.token_user)
                     .bind(hash_token(token))
                     .bind(1_i64)
                     .fetch_optional(conn.get().await?)
@@ -395,35 +389,26 @@ macro_rules! driver {
                     return Ok(None);
                 };
                 let now = Utc::now();
-                let revoked: Option<DateTime<Utc>> = t.try_get("revoked_at")?;
-                let expires: Option<DateTime<Utc>> = t.try_get("expires_at")?;
+                let revoked: Option<DateTime<Utc>> = t.try_get("A_revoked_at")?;
+                let expires: Option<DateTime<Utc>> = t.try_get("A_expires_at")?;
                 if revoked.is_some() || expires.is_some_and(|at| at <= now) {
                     return Ok(None);
                 }
                 let (token_id, ws, user_id): (i64, i64, i64) =
-                    (t.try_get("id")?, t.try_get("workspace_id")?, t.try_get("user_id")?);
-                let Some(u) = q(&s.user)
-                    .bind(user_id)
-                    .bind(ws)
-                    .bind(1_i64)
-                    .fetch_optional(conn.get().await?)
-                    .await?
-                else {
-                    return Ok(None);
-                };
+                    (t.try_get("A_id")?, t.try_get("A_workspace_id")?, t.try_get("A_user_id")?);
                 let stale = |at: Option<DateTime<Utc>>| {
                     !at.is_some_and(|at| now.signed_duration_since(at).num_seconds() < 60)
                 };
-                if stale(t.try_get("last_used_at")?) {
+                if stale(t.try_get("A_last_used_at")?) {
                     q(&s.touch_token).bind(now).bind(token_id).execute(conn.get().await?).await?;
                 }
-                if u.try_get::<bool, _>("suspended")? {
+                if t.try_get::<bool, _>("B_suspended")? {
                     return Ok(None);
                 }
-                if stale(u.try_get("last_activity_at")?) {
+                if stale(t.try_get("B_last_activity_at")?) {
                     q(&s.touch_user).bind(now).bind(user_id).execute(conn.get().await?).await?;
                 }
-                Ok(Some((ws, user_id, u.try_get("role")?)))
+                Ok(Some((ws, user_id, t.try_get("B_role")?)))
             }
 
             pub async fn q3(
@@ -449,50 +434,34 @@ macro_rules! driver {
                 if mode == Mode::Twice && access(&mut conn, s, chat_id, ws, user, &role).await?.is_none() {
                     anyhow::bail!("chat vanished");
                 }
-                let rows = q(&s.page)
+                // The page with its authors, one statement (`LEFT JOIN`).
+                let rows = q(&s.page_authors)
+                    .bind(ws)
                     .bind(chat_id)
                     .bind(first + 1)
                     .fetch_all(conn.get().await?)
                     .await?;
                 let mut page = Vec::with_capacity(rows.len());
-                for r in rows.iter().take(first as usize) {
-                    let id: i64 = r.try_get("id")?;
-                    let author: i64 = r.try_get("author_id")?;
-                    let content: String = r.try_get("content")?;
-                    let at: DateTime<Utc> = r.try_get("created_at")?;
-                    page.push((id, author, content, at));
-                }
                 let mut authors: HashMap<i64, Author> = HashMap::new();
+                for r in rows.iter().take(first as usize) {
+                    let id: i64 = r.try_get("A_id")?;
+                    let author: i64 = r.try_get("A_author_id")?;
+                    let content: String = r.try_get("A_content")?;
+                    let at: DateTime<Utc> = r.try_get("A_created_at")?;
+                    page.push((id, author, content, at));
+                    if let Some(uid) = r.try_get::<Option<i64>, _>("B_id")? {
+                        let first: String = r.try_get("B_first_name")?;
+                        let last: String = r.try_get("B_last_name")?;
+                        let nick: String = r.try_get("B_nickname")?;
+                        let email: Option<String> = r.try_get("B_email")?;
+                        authors.entry(uid).or_insert_with(|| Author {
+                            id: gid(schema::ids::Kind::User, uid),
+                            name: display_name(&first, &last, &nick, email.as_deref()),
+                        });
+                    }
+                }
                 let mut groups: HashMap<i64, Vec<Reaction>> = HashMap::new();
                 if !page.is_empty() {
-                    let author_ids: Vec<i64> = page
-                        .iter()
-                        .map(|p| p.1)
-                        .collect::<BTreeSet<_>>()
-                        .into_iter()
-                        .collect();
-                    let text = sql::numbered(
-                        &sql::AUTHORS.replace("{}", &sql::list(author_ids.len())),
-                        $postgres,
-                    );
-                    let mut query = q(&text).bind(ws);
-                    for id in &author_ids {
-                        query = query.bind(*id);
-                    }
-                    for u in query.fetch_all(conn.get().await?).await? {
-                        let id: i64 = u.try_get("id")?;
-                        let first: String = u.try_get("first_name")?;
-                        let last: String = u.try_get("last_name")?;
-                        let nick: String = u.try_get("nickname")?;
-                        let email: Option<String> = u.try_get("email")?;
-                        authors.insert(
-                            id,
-                            Author {
-                                id: gid(schema::ids::Kind::User, id),
-                                name: display_name(&first, &last, &nick, email.as_deref()),
-                            },
-                        );
-                    }
                     let mut message_ids: Vec<i64> = page.iter().map(|p| p.0).collect();
                     message_ids.sort_unstable();
                     let text = sql::numbered(
@@ -603,12 +572,12 @@ async fn raw(State(app): State<Shared>, Path(name): Path<String>, _body: Bytes) 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 enum Mode {
-    /// Switchboard's 7 statements on one connection held for the request.
+    /// Switchboard's 4 statements on one connection held for the request.
     #[default]
     Same,
     /// The same statements, each with its own pool checkout (as sea-orm runs them).
     Each,
-    /// Access decided twice (as `chat(id:)` then `messages` did before): 9 statements,
+    /// Access decided twice (as `chat(id:)` then `messages` did before): 5 statements,
     /// one connection.
     Twice,
 }

@@ -14,7 +14,10 @@ pub use tokens::{
 
 use chrono::Utc;
 use entities::{api_tokens, users};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationDef,
+};
 
 use crate::ctx::{Credential, Principal};
 use crate::people::role_of;
@@ -42,20 +45,19 @@ pub async fn authenticate(
         return principal_for(user, None, Credential::Session);
     }
     let hash = tokens::hash_token(bearer);
-    let token = api_tokens::Entity::find()
+    // The token and its user in one statement (a request's first round trip).
+    let (token, user) = api_tokens::Entity::find()
         .filter(api_tokens::Column::TokenHash.eq(hash))
+        .select_also(users::Entity)
+        .join(JoinType::InnerJoin, token_user())
         .one(db)
         .await?
         .ok_or(Error::Unauthenticated)?;
+    let user = user.ok_or(Error::Unauthenticated)?;
     let now = Utc::now();
     if token.revoked_at.is_some() || token.expires_at.is_some_and(|at| at <= now) {
         return Err(Error::Unauthenticated);
     }
-    let user = users::Entity::find_by_id(token.user_id)
-        .filter(users::Column::WorkspaceId.eq(token.workspace_id))
-        .one(db)
-        .await?
-        .ok_or(Error::Unauthenticated)?;
     tokens::touch(db, &token, now).await?;
     let budgets = crate::rate::TokenBudgets::from_stored(token.rate_limits.as_deref())
         .unwrap_or_else(|e| {
@@ -70,6 +72,19 @@ pub async fn authenticate(
         budgets,
     };
     principal_for(user, Some(&token.scopes), credential)
+}
+
+/// A token's user, of the token's workspace.
+fn token_user() -> RelationDef {
+    api_tokens::Entity::belongs_to(users::Entity)
+        .from(api_tokens::Column::UserId)
+        .to(users::Column::Id)
+        .on_condition(|token, user| {
+            Expr::col((user, users::Column::WorkspaceId))
+                .equals((token, api_tokens::Column::WorkspaceId))
+                .into_condition()
+        })
+        .into()
 }
 
 fn principal_for(

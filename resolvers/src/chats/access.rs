@@ -4,7 +4,10 @@ use std::fmt;
 use std::str::FromStr;
 
 use entities::{chat_members, chats, messages};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationDef,
+};
 
 use crate::ctx::Principal;
 use crate::people::Role;
@@ -171,14 +174,14 @@ impl Access {
 /// The chat `chat_id` as `p` may see it, or "chat not found" — the same answer for a
 /// chat that does not exist, belongs to another workspace, or is private to others.
 pub async fn access<C: ConnectionTrait>(db: &C, p: &Principal, chat_id: i64) -> Result<Access> {
-    let chat = chats::Entity::find_by_id(chat_id)
+    // The chat and the principal's membership of it, in one statement.
+    let (chat, membership) = chats::Entity::find_by_id(chat_id)
         .filter(chats::Column::WorkspaceId.eq(p.workspace_id))
+        .select_also(chat_members::Entity)
+        .join(JoinType::LeftJoin, membership_of(p.user_id))
         .one(db)
         .await?
         .ok_or(Error::NotFound("chat"))?;
-    let membership = chat_members::Entity::find_by_id((chat.id, p.user_id))
-        .one(db)
-        .await?;
     let kind: ChatKind = chat.kind.parse()?;
     if kind == ChatKind::Thread {
         // A standalone thread (no root message) is visible to its members only.
@@ -219,6 +222,19 @@ pub async fn access<C: ConnectionTrait>(db: &C, p: &Principal, chat_id: i64) -> 
         parent: None,
         decided_for: (p.workspace_id, p.user_id, p.role),
     })
+}
+
+/// A chat's membership row of `user_id`, for a `LEFT JOIN` from `chats`.
+fn membership_of(user_id: i64) -> RelationDef {
+    chats::Entity::belongs_to(chat_members::Entity)
+        .from(chats::Column::Id)
+        .to(chat_members::Column::ChatId)
+        .on_condition(move |_chat, member| {
+            Expr::col((member, chat_members::Column::UserId))
+                .eq(user_id)
+                .into_condition()
+        })
+        .into()
 }
 
 /// Whether `p` may see chat `chat_id` (for filtering events).

@@ -24,11 +24,11 @@ pub use reads::{list_readers, mark_read};
 use std::str::FromStr;
 
 use chrono::Utc;
-use entities::{attachments, chat_members, chats, message_revisions, messages};
-use sea_orm::sea_query::{Expr, OnConflict};
+use entities::{attachments, chat_members, chats, message_revisions, messages, users};
+use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationDef, Set,
 };
 use serde_json::Value as Json;
 
@@ -488,39 +488,68 @@ pub async fn list_messages(
 ) -> Result<Page<messages::Model>> {
     ctx.require(Scope::MessagesRead)?;
     access(&ctx.db, &ctx.principal, chat_id).await?;
-    page_of_chat(ctx, chat_id, page).await
+    Ok(page_of_chat(ctx, chat_id, page, false).await?.0)
 }
 
 /// The messages of a chat whose [`Access`] the caller established earlier in the same
 /// request ([`crate::chats::get_chat_access`]), newest first: the same rows and scope as
 /// [`list_messages`] without deciding access twice. An `Access` decided for another
-/// principal is not reused: access is decided again.
+/// principal is not reused: access is decided again. With `with_authors`, the authors
+/// of the page (people of the workspace) are read in the same statement.
 pub async fn list_messages_of(
     ctx: &Ctx,
     acc: &Access,
     page: PageArgs,
-) -> Result<Page<messages::Model>> {
+    with_authors: bool,
+) -> Result<(Page<messages::Model>, Vec<users::Model>)> {
     ctx.require(Scope::MessagesRead)?;
     if !acc.decided_for(&ctx.principal) {
-        return list_messages(ctx, acc.chat.id, page).await;
+        access(&ctx.db, &ctx.principal, acc.chat.id).await?;
     }
-    page_of_chat(ctx, acc.chat.id, page).await
+    page_of_chat(ctx, acc.chat.id, page, with_authors).await
 }
 
-/// A page of a chat's messages, newest first; the caller has decided access.
-async fn page_of_chat(ctx: &Ctx, chat_id: i64, page: PageArgs) -> Result<Page<messages::Model>> {
+/// A page of a chat's messages, newest first, and with `with_authors` their authors;
+/// the caller has decided access.
+async fn page_of_chat(
+    ctx: &Ctx,
+    chat_id: i64,
+    page: PageArgs,
+    with_authors: bool,
+) -> Result<(Page<messages::Model>, Vec<users::Model>)> {
     let mut q = messages::Entity::find()
         .filter(messages::Column::ChatId.eq(chat_id))
         .filter(messages::Column::DeletedAt.is_null());
     if let Some(after) = page.after {
         q = q.filter(messages::Column::Id.lt(after));
     }
-    let rows = q
-        .order_by_desc(messages::Column::Id)
-        .limit(page.fetch())
+    let q = q.order_by_desc(messages::Column::Id).limit(page.fetch());
+    if !with_authors {
+        let rows = q.all(&ctx.db).await?;
+        return Ok((Page::from_probe(rows, &page), Vec::new()));
+    }
+    let (rows, authors): (Vec<_>, Vec<_>) = q
+        .select_also(users::Entity)
+        .join(JoinType::LeftJoin, author_of(ctx.workspace_id()))
         .all(&ctx.db)
-        .await?;
-    Ok(Page::from_probe(rows, &page))
+        .await?
+        .into_iter()
+        .unzip();
+    let authors = authors.into_iter().flatten().collect();
+    Ok((Page::from_probe(rows, &page), authors))
+}
+
+/// A message's author, a person of `workspace_id`, for a `LEFT JOIN` from `messages`.
+fn author_of(workspace_id: i64) -> RelationDef {
+    messages::Entity::belongs_to(users::Entity)
+        .from(messages::Column::AuthorId)
+        .to(users::Column::Id)
+        .on_condition(move |_message, user| {
+            Expr::col((user, users::Column::WorkspaceId))
+                .eq(workspace_id)
+                .into_condition()
+        })
+        .into()
 }
 
 /// The pinned messages of a chat, most recently pinned first.

@@ -8,14 +8,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Result};
 use entities::{chats, messages, tasks};
 use resolvers::Ctx;
 use resolvers::custom_properties::{EntityType, PropertyValue, values_of};
 use resolvers::tasks::batch::{self, BlockerRef};
 
-use crate::loaders::{LoadError, Loaders, load_err};
+use crate::loaders::{Base, Lazy, LoadError, Loaders, load_err};
 
 fn err(e: resolvers::Error) -> LoadError {
     Arc::new(crate::error::to_gql(e))
@@ -88,43 +88,39 @@ task_loader!(
 /// Every loader of the tasks area for one request (or socket).
 pub struct TaskLoaders {
     /// Performer ids by task id.
-    pub performers: DataLoader<PerformersLoader, HashMapCache>,
+    pub performers: Lazy<PerformersLoader>,
     /// Blockers by task id.
-    pub blockers: DataLoader<BlockersLoader, HashMapCache>,
+    pub blockers: Lazy<BlockersLoader>,
     /// Blocked task ids by blocker id.
-    pub blocking: DataLoader<BlockingLoader, HashMapCache>,
+    pub blocking: Lazy<BlockingLoader>,
     /// Visible tasks by id.
-    pub tasks: DataLoader<VisibleTaskLoader, HashMapCache>,
+    pub tasks: Lazy<VisibleTaskLoader>,
     /// Visible tasks by source message id.
-    pub message_tasks: DataLoader<MessageTasksLoader, HashMapCache>,
+    pub message_tasks: Lazy<MessageTasksLoader>,
     /// Visible chats by id.
-    pub chats: DataLoader<VisibleChatLoader, HashMapCache>,
+    pub chats: Lazy<VisibleChatLoader>,
     /// Visible messages by id.
-    pub messages: DataLoader<VisibleMessageLoader, HashMapCache>,
+    pub messages: Lazy<VisibleMessageLoader>,
     /// Task custom properties by task id.
-    pub task_props: DataLoader<TaskPropsLoader, HashMapCache>,
+    pub task_props: Lazy<TaskPropsLoader>,
     /// User custom properties by user id.
-    pub user_props: DataLoader<UserPropsLoader, HashMapCache>,
+    pub user_props: Lazy<UserPropsLoader>,
 }
 
 impl TaskLoaders {
     /// Loaders for one principal; `cache` for one request, not for a long-lived socket.
     pub fn new(ctx: &Ctx, cache: bool) -> Self {
-        fn dl<L: Send + Sync + 'static>(l: L, cache: bool) -> DataLoader<L, HashMapCache> {
-            let loader = DataLoader::with_cache(l, tokio::spawn, HashMapCache::default());
-            loader.enable_all_cache(cache);
-            loader
-        }
+        let base = Base::new(ctx, cache);
         TaskLoaders {
-            performers: dl(PerformersLoader(ctx.clone()), cache),
-            blockers: dl(BlockersLoader(ctx.clone()), cache),
-            blocking: dl(BlockingLoader(ctx.clone()), cache),
-            tasks: dl(VisibleTaskLoader(ctx.clone()), cache),
-            message_tasks: dl(MessageTasksLoader(ctx.clone()), cache),
-            chats: dl(VisibleChatLoader(ctx.clone()), cache),
-            messages: dl(VisibleMessageLoader(ctx.clone()), cache),
-            task_props: dl(TaskPropsLoader(ctx.clone()), cache),
-            user_props: dl(UserPropsLoader(ctx.clone()), cache),
+            performers: Lazy::new(&base, PerformersLoader),
+            blockers: Lazy::new(&base, BlockersLoader),
+            blocking: Lazy::new(&base, BlockingLoader),
+            tasks: Lazy::new(&base, VisibleTaskLoader),
+            message_tasks: Lazy::new(&base, MessageTasksLoader),
+            chats: Lazy::new(&base, VisibleChatLoader),
+            messages: Lazy::new(&base, VisibleMessageLoader),
+            task_props: Lazy::new(&base, TaskPropsLoader),
+            user_props: Lazy::new(&base, UserPropsLoader),
         }
     }
 }

@@ -247,10 +247,19 @@ impl Chat {
         let page = PageArgs::parse(first, after.as_deref()).gql()?;
         let c = rctx(ctx)?;
         let rows = match &self.access {
-            Some(acc) => resolvers::messages::list_messages_of(c, acc, page).await,
-            None => resolvers::messages::list_messages(c, self.row.id, page).await,
-        }
-        .gql()?;
+            Some(acc) => {
+                // The authors come with the page (one statement), when selected.
+                let authors = crate::loaders::selects_author(ctx);
+                let (rows, authors) = resolvers::messages::list_messages_of(c, acc, page, authors)
+                    .await
+                    .gql()?;
+                crate::loaders::feed_users(ctx, authors).await;
+                rows
+            }
+            None => resolvers::messages::list_messages(c, self.row.id, page)
+                .await
+                .gql()?,
+        };
         crate::loaders::prefetch_messages(ctx, &rows.items).await?;
         Ok(connection(rows, |m| m.id, Message))
     }

@@ -1,8 +1,11 @@
 //! Messages, reactions, attachments and revisions.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{attachments, message_revisions, messages, reactions};
+use resolvers::events::Event;
 use resolvers::messages::MessageKind;
 use resolvers::pagination::PageArgs;
 use serde_json::Value;
@@ -53,18 +56,16 @@ impl From<MessageKindGql> for MessageKind {
 pub struct Message {
     /// The row.
     pub row: messages::Model,
-    /// The event's per-workspace sequence number, on subscription payloads.
-    pub event_seq: Option<i64>,
+    /// On subscription payloads: the event that carried it, shared by every subscriber
+    /// it reaches (its cursor, and relations loaded once for all of them).
+    pub event: Option<Arc<Event>>,
 }
 
 /// Wrap a row (a constructor function named like the type, so `.map(Message)` reads as
 /// it would for a tuple struct).
 #[allow(non_snake_case)]
 pub fn Message(row: messages::Model) -> Message {
-    Message {
-        row,
-        event_seq: None,
-    }
+    Message { row, event: None }
 }
 
 #[Object]
@@ -72,7 +73,9 @@ impl Message {
     /// On a subscription payload: the cursor of the event that carried it. Pass it as
     /// `after` when subscribing again to resume exactly after it. Null elsewhere.
     async fn event_cursor(&self) -> Option<String> {
-        self.event_seq.map(resolvers::events::encode_event_cursor)
+        self.event
+            .as_ref()
+            .map(|ev| resolvers::events::encode_event_cursor(ev.seq))
     }
 
     /// Global id.
@@ -93,11 +96,18 @@ impl Message {
     }
     /// The author.
     async fn author(&self, ctx: &Context<'_>) -> Result<User> {
-        loaders(ctx)?
-            .users
-            .load_one(self.row.author_id)
-            .await
-            .map_err(load_err)?
+        let author = match &self.event {
+            // Live: one lookup per event for every subscriber of this workspace.
+            Some(ev) if ev.workspace_id == rctx(ctx)?.workspace_id() => {
+                ev.user(&rctx(ctx)?.db, self.row.author_id).await.gql()?
+            }
+            _ => loaders(ctx)?
+                .users
+                .load_one(self.row.author_id)
+                .await
+                .map_err(load_err)?,
+        };
+        author
             .map(User)
             .ok_or_else(|| crate::error::to_gql(resolvers::Error::NotFound("user")))
     }
