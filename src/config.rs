@@ -124,9 +124,29 @@ pub struct Config {
     #[arg(long, env = "SWITCHBOARD_LIVEKIT_API_SECRET", hide_env_values = true)]
     pub livekit_api_secret: Option<String>,
 
-    /// Rate-limit budgets (built-in defaults; tests set their own).
+    /// Rate-limit budgets (built-in defaults; tests set their own). Its hook windows
+    /// are replaced by `hook_rate_per_hour` and `hook_rate_per_day`.
     #[arg(skip)]
     pub rate: resolvers::rate::RateConfig,
+
+    /// Requests one hook (`/hooks/{id}/{secret}/message`) may make per hour
+    /// (`X-Rate-Limit-Total-Per-Hour`).
+    #[arg(
+        long,
+        env = "SWITCHBOARD_HOOK_RATE_PER_HOUR",
+        default_value_t = resolvers::rate::DEFAULT_HOOK_PER_HOUR,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub hook_rate_per_hour: u32,
+
+    /// Requests one hook may make per day (`X-Rate-Limit-Total-Per-Day`).
+    #[arg(
+        long,
+        env = "SWITCHBOARD_HOOK_RATE_PER_DAY",
+        default_value_t = resolvers::rate::DEFAULT_HOOK_PER_DAY,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub hook_rate_per_day: u32,
 
     /// Webhook delivery schedule and timeouts (built-in defaults; tests set their own).
     #[arg(skip)]
@@ -162,6 +182,8 @@ impl Config {
             livekit_api_key: "switchboard-test".to_owned(),
             livekit_api_secret: Some("switchboard-test-livekit-secret-0123456789".to_owned()),
             rate: resolvers::rate::RateConfig::default(),
+            hook_rate_per_hour: resolvers::rate::DEFAULT_HOOK_PER_HOUR,
+            hook_rate_per_day: resolvers::rate::DEFAULT_HOOK_PER_DAY,
             delivery: resolvers::webhooks::DispatcherConfig::default(),
             webhook_lookup: None,
         }
@@ -170,6 +192,17 @@ impl Config {
     /// Whether GraphiQL and introspection are served.
     pub fn dev(&self) -> bool {
         self.profile == Profile::Dev
+    }
+
+    /// The rate budgets in force: `rate`, with the hook windows from their variables.
+    pub fn rate_config(&self) -> resolvers::rate::RateConfig {
+        resolvers::rate::RateConfig {
+            hook: resolvers::rate::HookWindows {
+                per_hour: self.hook_rate_per_hour.max(1),
+                per_day: self.hook_rate_per_day.max(1),
+            },
+            ..self.rate
+        }
     }
 
     /// Whether the database is an embedded SQLite file.

@@ -43,8 +43,24 @@ pub fn build_router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(body_limit))
         // The façades set their own limits (JSON routes and upload routes differ).
         .merge(rest::router(&state))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// The span of one request in logs and traces: method, path and version, with secrets
+/// that travel in paths (the Hook API's) redacted.
+fn request_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
+    let path = rest::hooks::redact_path(req.uri().path());
+    let uri = match req.uri().query() {
+        Some(q) => format!("{path}?{q}"),
+        None => path.into_owned(),
+    };
+    tracing::debug_span!(
+        "request",
+        method = %req.method(),
+        uri = %uri,
+        version = ?req.version(),
+    )
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 otherwise.

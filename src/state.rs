@@ -108,7 +108,7 @@ impl AppState {
         };
         let env = Arc::new(Env {
             guard,
-            rate: RateLimits::with_token_budgets(config.rate),
+            rate: RateLimits::with_token_budgets(config.rate_config()),
             files,
             public_url: config
                 .public_url

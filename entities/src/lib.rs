@@ -15,6 +15,8 @@ pub mod events;
 pub mod group_tag_members;
 pub mod group_tags;
 pub mod idempotency_keys;
+pub mod integration_clients;
+pub mod integration_hooks;
 pub mod link_previews;
 pub mod message_revisions;
 pub mod messages;

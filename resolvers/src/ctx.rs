@@ -47,6 +47,14 @@ pub enum Credential {
         /// change applies from the next request, at no extra query).
         budgets: crate::rate::TokenBudgets,
     },
+    /// A hook's id and secret (Hook API): the principal is the hook's integration
+    /// client's bot account.
+    Hook {
+        /// Row id in `integration_hooks`.
+        id: i64,
+        /// The hook's public id (the URL's first segment, not secret), safe to log.
+        public_id: String,
+    },
 }
 
 impl Principal {

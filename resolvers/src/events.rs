@@ -285,6 +285,22 @@ pub enum EventKind {
         /// The authorization code's row.
         code_id: i64,
     },
+    /// An integration client (Hook API) was created.
+    IntegrationClientChanged {
+        /// The client.
+        client_id: i64,
+        /// Its bot account.
+        bot_id: i64,
+    },
+    /// A hook was created, its secret regenerated, or it was deleted.
+    HookChanged {
+        /// The hook.
+        hook_id: i64,
+        /// Its Desktop.
+        chat_id: i64,
+        /// `created`, `secret_regenerated` or `deleted`.
+        change: String,
+    },
     /// A bot was deleted.
     BotDeleted {
         /// The bot (its user id).
@@ -428,6 +444,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "bot_changed",
     "bot_deleted",
     "bot_event_deleted",
+    "integration_client_changed",
+    "hook_changed",
     "links_shared",
     "link_previews_changed",
     "view_changed",
@@ -537,6 +555,8 @@ impl EventKind {
             // integrations
             EventKind::BotChanged { .. } => "bot_changed",
             EventKind::BotDeleted { .. } => "bot_deleted",
+            EventKind::IntegrationClientChanged { .. } => "integration_client_changed",
+            EventKind::HookChanged { .. } => "hook_changed",
             EventKind::OAuthAuthorized { .. } => "oauth_authorization_granted",
             EventKind::BotEventDeleted { .. } => "bot_event_deleted",
             EventKind::LinksShared { .. } => "links_shared",
@@ -600,6 +620,10 @@ impl EventKind {
             | EventKind::BotDeleted { bot_id }
             | EventKind::OAuthAuthorized { bot_id, .. }
             | EventKind::BotEventDeleted { bot_id, .. } => ("bot", Some(*bot_id)),
+            EventKind::IntegrationClientChanged { client_id, .. } => {
+                ("integration_client", Some(*client_id))
+            }
+            EventKind::HookChanged { hook_id, .. } => ("hook", Some(*hook_id)),
             EventKind::LinksShared { message_id, .. }
             | EventKind::LinkPreviewsChanged { message_id, .. } => ("message", Some(*message_id)),
             EventKind::ViewChanged { .. } | EventKind::ViewSubmitted { .. } => ("view", None),
@@ -657,6 +681,8 @@ pub(crate) async fn record(
     let token_prefix = match &ctx.principal.credential {
         crate::Credential::ApiToken { prefix, .. } => Some(prefix.clone()),
         crate::Credential::Session => None,
+        // The hook's public id (never its secret): which URL made the change.
+        crate::Credential::Hook { public_id, .. } => Some(format!("hook:{public_id}")),
     };
     let payload = serde_json::to_value(&kind).map_err(Error::internal)?;
     let stored = events::ActiveModel {

@@ -35,6 +35,7 @@ fn principal_key(ctx: &Ctx) -> String {
     match &ctx.principal.credential {
         Credential::ApiToken { id, .. } => format!("token:{id}"),
         Credential::Session => format!("user:{}", ctx.user_id()),
+        Credential::Hook { id, .. } => format!("hook:{id}"),
     }
 }
 

@@ -10,6 +10,10 @@
 //! workspace admins, stored on the token row and carried in its principal): the
 //! server's shared limiters ([`RateLimits::with_token_budgets`]) spend those instead of
 //! the defaults.
+//!
+//! Hooks (the Hook API) have a budget of their own per hook, in two windows — requests
+//! per hour and per day ([`HookWindows`]) — spent by [`RateLimits::check_hook`]; see
+//! there for how `Used` and `Remaining` are counted exactly.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -240,6 +244,78 @@ pub struct RateConfig {
     pub upload: Budget,
     /// Message writes per chat: 4 per second, bursts of 30.
     pub message_write: Budget,
+    /// Each hook's two windows (Hook API): 1,000 per hour and 10,000 per day.
+    pub hook: HookWindows,
+}
+
+/// Default requests per hour of one hook.
+pub const DEFAULT_HOOK_PER_HOUR: u32 = 1_000;
+/// Default requests per day of one hook.
+pub const DEFAULT_HOOK_PER_DAY: u32 = 10_000;
+
+/// The two windows of one hook's budget: requests per hour and requests per day (the
+/// Hook API's `X-Rate-Limit-Total-Per-Hour` and `-Per-Day`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct HookWindows {
+    /// Requests per hour.
+    pub per_hour: u32,
+    /// Requests per day.
+    pub per_day: u32,
+}
+
+impl Default for HookWindows {
+    fn default() -> Self {
+        HookWindows {
+            per_hour: DEFAULT_HOOK_PER_HOUR,
+            per_day: DEFAULT_HOOK_PER_DAY,
+        }
+    }
+}
+
+impl HookWindows {
+    /// The window sizes as GCRA budgets: a bucket of the window's total, refilled evenly
+    /// over the window (one request every hour / `per_hour`, day / `per_day`).
+    fn budgets(self) -> [Budget; 2] {
+        let window = |total: u32, secs: u64| Budget {
+            per_period: total.max(1),
+            period: Duration::from_secs(secs),
+            burst: total.max(1),
+        };
+        [window(self.per_hour, 3_600), window(self.per_day, 86_400)]
+    }
+}
+
+/// A hook's standing after a request, as the Hook API reports it: both window sizes,
+/// and `used` / `remaining` of the window that runs out first (the one with fewer
+/// requests remaining; the hour on a tie). `used + remaining` is that window's total.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HookStanding {
+    /// Requests per hour.
+    pub per_hour: u32,
+    /// Requests per day.
+    pub per_day: u32,
+    /// Requests spent and not yet replenished, in the tighter window.
+    pub used: u32,
+    /// Requests left right now, in the tighter window.
+    pub remaining: u32,
+}
+
+/// A hook over one of its windows: its standing (the refusing window's, fully used) and
+/// the seconds until a request would be allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HookRefused {
+    /// The standing to report with the refusal.
+    pub standing: HookStanding,
+    /// Seconds to wait (`Retry-After`).
+    pub retry_after: u64,
+}
+
+impl From<HookRefused> for Error {
+    fn from(refused: HookRefused) -> Self {
+        Error::RateLimited {
+            retry_after: refused.retry_after,
+        }
+    }
 }
 
 impl Default for RateConfig {
@@ -265,6 +341,7 @@ impl Default for RateConfig {
                 period: Duration::from_secs(1),
                 burst: 30,
             },
+            hook: HookWindows::default(),
         }
     }
 }
@@ -304,6 +381,8 @@ type CustomLimiters = Mutex<HashMap<(Category, Budget), Arc<Limiter>>>;
 pub struct RateLimits {
     config: RateConfig,
     limiters: Arc<[Limiter; 4]>,
+    /// Each hook's hour and day windows, keyed by the hook's row id.
+    hooks: Arc<[Limiter; 2]>,
     /// Limiters of tokens' own budgets; `None` when this instance applies only its own
     /// configuration (see [`RateLimits::new`]).
     custom: Option<Arc<CustomLimiters>>,
@@ -313,6 +392,7 @@ impl std::fmt::Debug for RateLimits {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RateLimits")
             .field("config", &self.config)
+            .field("hooks", &self.config.hook)
             .field("token_budgets", &self.custom.is_some())
             .finish()
     }
@@ -349,6 +429,7 @@ impl RateLimits {
     /// token has: for narrower, derived classes (a façade's own budgets), which a
     /// token's budget for the whole category must not widen or narrow.
     pub fn new(config: RateConfig) -> Self {
+        let [hour, day] = config.hook.budgets();
         RateLimits {
             config,
             limiters: Arc::new([
@@ -357,8 +438,70 @@ impl RateLimits {
                 keyed(config.upload),
                 keyed(config.message_write),
             ]),
+            hooks: Arc::new([keyed(hour), keyed(day)]),
             custom: None,
         }
+    }
+
+    /// The hook windows in force.
+    pub fn hook_windows(&self) -> HookWindows {
+        self.config.hook
+    }
+
+    /// Spend one request of hook `hook_id` (its row id) in both of its windows.
+    ///
+    /// Each window is a governor GCRA bucket holding the window's total and refilled
+    /// evenly over the window, so a quiet hour (day) restores the whole hourly (daily)
+    /// budget. `Used` and `Remaining` are exact readings of that state rather than a
+    /// separate counter: governor's state snapshot after an allowed request gives the
+    /// requests still available in the bucket (`remaining`), and `used` is the total
+    /// minus that — requests spent and not yet replenished. Both windows are read on
+    /// every allowed request and the one with fewer remaining is reported.
+    ///
+    /// The hour is spent first and the day only when the hour allows, so a request the
+    /// hour refuses costs the day nothing (bursts cannot drain the daily budget). A
+    /// request the day refuses has spent one hourly request; the day then stays the
+    /// tighter window, and the hour refills (one request every hour / `per_hour`) at
+    /// least as fast as a client honouring `Retry-After` comes back.
+    pub fn check_hook(&self, hook_id: i64) -> std::result::Result<HookStanding, HookRefused> {
+        let windows = self.config.hook;
+        let [hour_budget, day_budget] = windows.budgets();
+        let [hour, day] = &*self.hooks;
+        let key = format!("h{hook_id}");
+        let refused = |budget: Budget, retry_after: u64| HookRefused {
+            standing: HookStanding {
+                per_hour: windows.per_hour,
+                per_day: windows.per_day,
+                used: budget.burst,
+                remaining: 0,
+            },
+            retry_after,
+        };
+        let hour_left = match spend(hour, hour_budget, key.clone()) {
+            Ok(a) => a.remaining,
+            Err(Error::RateLimited { retry_after }) => {
+                return Err(refused(hour_budget, retry_after));
+            }
+            Err(_) => return Err(refused(hour_budget, 1)),
+        };
+        let day_left = match spend(day, day_budget, key) {
+            Ok(a) => a.remaining,
+            Err(Error::RateLimited { retry_after }) => {
+                return Err(refused(day_budget, retry_after));
+            }
+            Err(_) => return Err(refused(day_budget, 1)),
+        };
+        let (total, remaining) = if day_left < hour_left {
+            (day_budget.burst, day_left)
+        } else {
+            (hour_budget.burst, hour_left)
+        };
+        Ok(HookStanding {
+            per_hour: windows.per_hour,
+            per_day: windows.per_day,
+            used: total.saturating_sub(remaining),
+            remaining,
+        })
     }
 
     /// The server's shared limiters: these budgets by default, and an API token's own
@@ -421,7 +564,7 @@ impl RateLimits {
     /// Forget idle keys, and the limiters of tokens' budgets no longer in use (call now
     /// and then).
     pub fn prune(&self) {
-        for l in self.limiters.iter() {
+        for l in self.limiters.iter().chain(self.hooks.iter()) {
             l.retain_recent();
         }
         if let Some(custom) = &self.custom {
@@ -449,6 +592,10 @@ impl RateConfig {
             search: huge,
             upload: huge,
             message_write: huge,
+            hook: HookWindows {
+                per_hour: 1_000_000,
+                per_day: 1_000_000,
+            },
         }
     }
 }
@@ -467,6 +614,7 @@ pub fn key_of(principal: &Principal, scope: Option<i64>) -> String {
     let base = match &principal.credential {
         Credential::ApiToken { id, .. } => format!("t{id}"),
         Credential::Session => format!("u{}", principal.user_id),
+        Credential::Hook { id, .. } => format!("h{id}"),
     };
     match scope {
         Some(s) => format!("{base}:{s}"),
@@ -643,6 +791,111 @@ mod tests {
             TokenBudgets::default()
         );
         assert!(TokenBudgets::from_stored(Some("not json")).is_err());
+    }
+
+    fn hooks(per_hour: u32, per_day: u32) -> RateLimits {
+        RateLimits::new(RateConfig {
+            hook: HookWindows { per_hour, per_day },
+            ..RateConfig::unlimited()
+        })
+    }
+
+    #[test]
+    fn a_hook_reports_the_window_that_runs_out_first() {
+        // The hour is tighter: 3 an hour, 10 a day.
+        let limits = hooks(3, 10);
+        let first = limits.check_hook(1);
+        assert_eq!(
+            first,
+            Ok(HookStanding {
+                per_hour: 3,
+                per_day: 10,
+                used: 1,
+                remaining: 2
+            })
+        );
+        assert!(matches!(
+            limits.check_hook(1),
+            Ok(HookStanding {
+                used: 2,
+                remaining: 1,
+                ..
+            })
+        ));
+        assert!(matches!(
+            limits.check_hook(1),
+            Ok(HookStanding {
+                used: 3,
+                remaining: 0,
+                ..
+            })
+        ));
+        match limits.check_hook(1) {
+            Err(HookRefused {
+                standing,
+                retry_after,
+            }) => {
+                assert_eq!((standing.used, standing.remaining), (3, 0));
+                assert!((1..=1_200).contains(&retry_after), "{retry_after}");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        // A neighbour keeps its own budget.
+        assert!(matches!(
+            limits.check_hook(2),
+            Ok(HookStanding {
+                used: 1,
+                remaining: 2,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_hook_refused_by_the_hour_keeps_its_day() {
+        // The day is tighter: 5 an hour, 2 a day.
+        let limits = hooks(5, 2);
+        assert!(matches!(
+            limits.check_hook(1),
+            Ok(HookStanding {
+                used: 1,
+                remaining: 1,
+                ..
+            })
+        ));
+        assert!(matches!(
+            limits.check_hook(1),
+            Ok(HookStanding {
+                used: 2,
+                remaining: 0,
+                ..
+            })
+        ));
+        match limits.check_hook(1) {
+            Err(HookRefused {
+                standing,
+                retry_after,
+            }) => {
+                assert_eq!((standing.used, standing.remaining), (2, 0));
+                assert!(retry_after > 3_600, "a day's refill is slow: {retry_after}");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        // Refused by the hour: nothing of the day is spent.
+        let limits = hooks(1, 3);
+        assert!(limits.check_hook(7).is_ok());
+        assert!(limits.check_hook(7).is_err());
+        assert!(limits.check_hook(7).is_err());
+        let [_, day] = &*limits.hooks;
+        let day_budget = HookWindows {
+            per_hour: 1,
+            per_day: 3,
+        }
+        .budgets()[1];
+        assert!(matches!(
+            spend(day, day_budget, "h7".into()),
+            Ok(Allowance { remaining: 1, .. })
+        ));
     }
 
     #[test]

@@ -55,6 +55,11 @@ pub enum Kind {
     Shift,
     /// `HrDocument`
     HrDocument,
+    // Hook API
+    /// `IntegrationClient`
+    IntegrationClient,
+    /// `Hook`
+    Hook,
 }
 
 impl Kind {
@@ -81,6 +86,8 @@ impl Kind {
             Kind::LeaveRequest => "LeaveRequest",
             Kind::Shift => "Shift",
             Kind::HrDocument => "HrDocument",
+            Kind::IntegrationClient => "IntegrationClient",
+            Kind::Hook => "Hook",
         }
     }
 
@@ -107,6 +114,8 @@ impl Kind {
             Kind::LeaveRequest,
             Kind::Shift,
             Kind::HrDocument,
+            Kind::IntegrationClient,
+            Kind::Hook,
         ]
         .into_iter()
         .find(|k| k.name() == name)

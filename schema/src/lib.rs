@@ -7,6 +7,7 @@ pub mod documents;
 pub mod error;
 pub mod federation;
 pub mod feed;
+pub mod hooks;
 pub mod hr;
 pub mod ids;
 pub mod integrations;

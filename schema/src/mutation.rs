@@ -528,4 +528,5 @@ pub struct Mutation(
     crate::bots::BotsMutation,
     crate::meetings::MeetingsMutation,
     crate::hr::HrMutation,
+    crate::hooks::HooksMutation,
 );

@@ -303,5 +303,6 @@ pub struct Query(
     crate::bots::BotsQuery,
     crate::meetings::MeetingsQuery,
     crate::hr::HrQuery,
+    crate::hooks::HooksQuery,
     FederationEntities,
 );

@@ -23,6 +23,7 @@ mod callbacks;
 mod cli;
 mod events;
 mod federation;
+mod hooks;
 mod hr;
 mod interactive;
 mod limits;

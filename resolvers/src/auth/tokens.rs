@@ -231,7 +231,7 @@ pub fn rate_limits_of(token: &api_tokens::Model) -> Result<Vec<(Category, Budget
 /// The API token the caller authenticated with, or `None` for a session (JWT).
 pub async fn current_api_token(ctx: &Ctx) -> Result<Option<api_tokens::Model>> {
     match &ctx.principal.credential {
-        crate::Credential::Session => Ok(None),
+        crate::Credential::Session | crate::Credential::Hook { .. } => Ok(None),
         crate::Credential::ApiToken { id, .. } => Ok(api_tokens::Entity::find_by_id(*id)
             .filter(api_tokens::Column::WorkspaceId.eq(ctx.workspace_id()))
             .one(&ctx.db)

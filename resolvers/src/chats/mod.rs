@@ -17,6 +17,7 @@ pub use browse::{
     group_tag_ids_by_chat, link_group_tags, list_members, list_threads, mark_unread,
     member_ids_by_chat, partition_users, unlink_group_tag,
 };
+pub(crate) use members::insert_members;
 pub use members::{
     add_chat_members, join_chat, leave_chat, list_chat_members, member_counts, memberships_of,
     remove_chat_member, set_chat_member_role,

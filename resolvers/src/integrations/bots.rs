@@ -266,7 +266,7 @@ fn validate_nickname(nick: &str) -> Result<String> {
     Ok(nick.to_owned())
 }
 
-fn nickname_from(name: &str) -> String {
+pub(crate) fn nickname_from(name: &str) -> String {
     let base: String = name
         .chars()
         .filter_map(|c| {
@@ -291,7 +291,7 @@ fn nickname_from(name: &str) -> String {
     }
 }
 
-async fn nickname_taken<C: ConnectionTrait>(
+pub(crate) async fn nickname_taken<C: ConnectionTrait>(
     db: &C,
     workspace_id: i64,
     nickname: &str,

@@ -13,11 +13,14 @@
 //! - `exports` — chat-export jobs and their download links.
 //! - `drafts` — a user's unsent messages.
 //! - `oauth` — a bot's OAuth client: people authorize apps, which act for them.
+//! - `hooks` — integration clients (each with a bot account) and their hooks: secret
+//!   URLs posting into internal Desktops (the Hook API).
 
 pub mod bots;
 pub mod drafts;
 pub mod exports;
 pub mod history;
+pub mod hooks;
 pub mod oauth;
 pub mod previews;
 pub(crate) mod routing;
