@@ -29,6 +29,8 @@ pub enum Kind {
     WebhookEndpoint,
     /// `WebhookDelivery`
     WebhookDelivery,
+    /// `IncomingWebhook`
+    IncomingWebhook,
     /// `Task`
     Task,
     /// `CustomProperty`
@@ -69,6 +71,7 @@ impl Kind {
             Kind::Workspace => "Workspace",
             Kind::WebhookEndpoint => "WebhookEndpoint",
             Kind::WebhookDelivery => "WebhookDelivery",
+            Kind::IncomingWebhook => "IncomingWebhook",
             Kind::Task => "Task",
             Kind::CustomProperty => "CustomProperty",
             Kind::Meeting => "Meeting",
@@ -95,6 +98,7 @@ impl Kind {
             Kind::Workspace,
             Kind::WebhookEndpoint,
             Kind::WebhookDelivery,
+            Kind::IncomingWebhook,
             Kind::Task,
             Kind::CustomProperty,
             Kind::Meeting,

@@ -303,5 +303,6 @@ pub struct Query(
     crate::bots::BotsQuery,
     crate::meetings::MeetingsQuery,
     crate::hr::HrQuery,
+    crate::messaging_v1::MessagingV1Query,
     FederationEntities,
 );

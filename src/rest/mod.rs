@@ -2,6 +2,7 @@
 //! base path. A façade is a translation only: request shape → `resolvers` call →
 //! response shape.
 
+pub mod messaging_v1;
 pub mod pachca;
 
 use axum::Router;
@@ -10,5 +11,7 @@ use crate::state::AppState;
 
 /// Every façade, mounted under its base path.
 pub fn router(state: &AppState) -> Router<AppState> {
-    Router::new().nest(pachca::BASE_PATH, pachca::router(state))
+    Router::new()
+        .nest(pachca::BASE_PATH, pachca::router(state))
+        .nest(messaging_v1::BASE_PATH, messaging_v1::router(state))
 }

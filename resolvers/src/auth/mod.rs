@@ -6,11 +6,13 @@ mod tokens;
 
 pub use jwt::{JwtConfig, SessionClaims};
 pub use scopes::{Scope, Scopes};
+pub use tokens::WORKSPACE_TOKEN_PREFIX;
 pub(crate) use tokens::mint as mint_token;
 pub use tokens::{
     CreateApiTokenInput, CreatedApiToken, create_api_token, current_api_token, issue_api_token,
     list_api_tokens, rate_limits_of, revoke_api_token, set_api_token_rate_limits,
 };
+pub(crate) use tokens::{insert_row as insert_token_row, mint_with_prefix};
 
 use chrono::Utc;
 use entities::{api_tokens, users};
@@ -47,6 +49,15 @@ pub async fn authenticate(
         .one(db)
         .await?
         .ok_or(Error::Unauthenticated)?;
+    principal_of_token(db, token).await
+}
+
+/// The principal of a stored API token row: refused (as [`Error::Unauthenticated`])
+/// when revoked, expired, or its user is gone or suspended. Records its use.
+pub async fn principal_of_token(
+    db: &DatabaseConnection,
+    token: api_tokens::Model,
+) -> Result<(Principal, users::Model)> {
     let now = Utc::now();
     if token.revoked_at.is_some() || token.expires_at.is_some_and(|at| at <= now) {
         return Err(Error::Unauthenticated);
@@ -82,6 +93,7 @@ fn principal_for(
     }
     let role = role_of(&user)?;
     let scopes = match stored_scopes {
+        Some(stored) if credential.is_workspace_level() => Scopes::workspace(stored),
         Some(stored) => Scopes::from_stored(stored, role, user.is_bot),
         None => Scopes::for_role(role, user.is_bot),
     };
