@@ -15,7 +15,7 @@ use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
 use axum::extract::{Query, State, WebSocketUpgrade};
 use axum::http::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use resolvers::rate::Category;
 
@@ -120,17 +120,17 @@ fn rate_limited(response: &BatchResponse) -> Option<u64> {
 fn spend(
     state: &AppState,
     ctx: &resolvers::Ctx,
-) -> Result<[(&'static str, HeaderValue); 3], Box<Response>> {
+) -> Result<[(HeaderName, HeaderValue); 3], Box<Response>> {
     match state
         .env
         .rate
         .check(&ctx.principal, Category::Standard, None)
     {
-        Ok(a) => Ok([
-            ("x-ratelimit-limit", HeaderValue::from(a.limit)),
-            ("x-ratelimit-remaining", HeaderValue::from(a.remaining)),
-            ("x-ratelimit-reset", HeaderValue::from(a.reset_after)),
-        ]),
+        Ok(a) => Ok(crate::rate::x_ratelimit(
+            a.limit,
+            a.remaining,
+            a.reset_after,
+        )),
         Err(resolvers::Error::RateLimited { retry_after }) => {
             let body = serde_json::json!({
                 "errors": [{
@@ -143,11 +143,7 @@ fn spend(
                 .insert(RETRY_AFTER, HeaderValue::from(retry_after));
             Err(Box::new(res))
         }
-        Err(_) => Ok([
-            ("x-ratelimit-limit", HeaderValue::from(0)),
-            ("x-ratelimit-remaining", HeaderValue::from(0)),
-            ("x-ratelimit-reset", HeaderValue::from(0)),
-        ]),
+        Err(_) => Ok(crate::rate::x_ratelimit(0, 0, 0)),
     }
 }
 

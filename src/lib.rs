@@ -8,6 +8,7 @@ pub mod config;
 pub mod files;
 pub mod graphiql;
 pub mod graphql;
+pub mod rate;
 pub mod rest;
 pub mod state;
 

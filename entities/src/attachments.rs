@@ -21,6 +21,8 @@ pub struct Model {
     pub width: Option<i64>,
     /// An image's height in pixels, as the uploader reported it.
     pub height: Option<i64>,
+    /// MIME type, when the sender gave one (the Messaging API v1's `type`).
+    pub content_type: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,8 @@ pub struct Model {
     /// The user who manages this department (approves leave, etc.).
     pub manager_id: Option<i64>,
     pub created_at: DateTimeUtc,
+    /// Free text (the Messaging API v1 shows it; ≤ 500 characters there).
+    pub description: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,7 @@ pub mod events;
 pub mod group_tag_members;
 pub mod group_tags;
 pub mod idempotency_keys;
+pub mod incoming_webhooks;
 pub mod integration_clients;
 pub mod integration_hooks;
 pub mod link_previews;
@@ -27,6 +28,7 @@ pub mod views;
 pub mod webhook_attempts;
 pub mod webhook_deliveries;
 pub mod webhook_endpoints;
+pub mod workspace_callback_secrets;
 pub mod workspace_cursors;
 pub mod workspaces;
 // Tasks and custom properties.

@@ -13,6 +13,7 @@ mod m20261121_000007_pachca;
 mod m20261121_000008_integrations;
 mod m20261122_000009_oauth_avatars;
 mod m20261122_000010_add_callbacks_and_token_limits;
+mod m20261122_000011_messaging_v1;
 mod m20261122_000012_create_integration_hooks;
 
 /// Every migration, in order. Applied migrations are frozen history: never edit one,
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000008_integrations::Migration),
             Box::new(m20261122_000009_oauth_avatars::Migration),
             Box::new(m20261122_000010_add_callbacks_and_token_limits::Migration),
+            Box::new(m20261122_000011_messaging_v1::Migration),
             Box::new(m20261122_000012_create_integration_hooks::Migration),
         ]
     }

@@ -57,7 +57,29 @@ pub enum Credential {
     },
 }
 
+impl Credential {
+    /// Whether this is a workspace-level token (Messaging API v1: a `wst_` token, or
+    /// the hidden token an incoming webhook acts with): it sees every channel and group
+    /// of its workspace and holds the permissions it was granted, whatever its bot
+    /// user's role.
+    pub fn is_workspace_level(&self) -> bool {
+        match self {
+            Credential::ApiToken { prefix, .. } => {
+                prefix.starts_with(crate::auth::WORKSPACE_TOKEN_PREFIX)
+                    || prefix.starts_with(crate::integrations::incoming::HIDDEN_TOKEN_PREFIX)
+            }
+            Credential::Session | Credential::Hook { .. } => false,
+        }
+    }
+}
+
 impl Principal {
+    /// Whether the principal acts through a workspace-level token (see
+    /// [`Credential::is_workspace_level`]).
+    pub fn is_workspace_level(&self) -> bool {
+        self.credential.is_workspace_level()
+    }
+
     /// Whether the principal is a workspace owner or admin.
     pub fn is_admin(&self) -> bool {
         matches!(self.role, Role::Owner | Role::Admin)

@@ -195,7 +195,18 @@ pub enum EventKind {
         data: String,
         /// Identifies this click.
         trigger_id: String,
+        /// What the person wrote with the click (Messaging API v1 action responses).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
     },
+    /// An incoming webhook (Messaging API v1) was created, its secret rotated, or it
+    /// was deactivated.
+    IncomingWebhookChanged {
+        /// The webhook.
+        webhook_id: i64,
+    },
+    /// The workspace's callback signing secret (Messaging API v1) was replaced.
+    CallbackSecretRotated {},
     // Tasks and custom properties (resolvers::tasks, resolvers::custom_properties).
     /// A task was created.
     TaskCreated {
@@ -426,6 +437,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "api_token_updated",
     "webhook_endpoint_changed",
     "button_clicked",
+    "incoming_webhook_changed",
+    "callback_secret_rotated",
     // Tasks and custom properties.
     "task_created",
     "task_updated",
@@ -539,6 +552,8 @@ impl EventKind {
             EventKind::ApiTokenUpdated { .. } => "api_token_updated",
             EventKind::WebhookEndpointChanged { .. } => "webhook_endpoint_changed",
             EventKind::ButtonClicked { .. } => "button_clicked",
+            EventKind::IncomingWebhookChanged { .. } => "incoming_webhook_changed",
+            EventKind::CallbackSecretRotated {} => "callback_secret_rotated",
             // Tasks and custom properties.
             EventKind::TaskCreated { .. } => "task_created",
             EventKind::TaskUpdated { .. } => "task_updated",
@@ -597,6 +612,10 @@ impl EventKind {
             EventKind::WebhookEndpointChanged { endpoint_id } => {
                 ("webhook_endpoint", Some(*endpoint_id))
             }
+            EventKind::IncomingWebhookChanged { webhook_id } => {
+                ("incoming_webhook", Some(*webhook_id))
+            }
+            EventKind::CallbackSecretRotated {} => ("workspace", None),
             // Tasks and custom properties.
             EventKind::TaskCreated { task }
             | EventKind::TaskUpdated { task }

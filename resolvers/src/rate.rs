@@ -561,6 +561,18 @@ impl RateLimits {
         self.check_key(key, category)
     }
 
+    /// The budget `principal` spends for `category`: its token's own, when it has one
+    /// and this instance honours them, else the configured one.
+    pub fn budget_of(&self, principal: &Principal, category: Category) -> Budget {
+        if self.custom.is_some()
+            && let Credential::ApiToken { budgets, .. } = &principal.credential
+            && let Some(budget) = budgets.get(category)
+        {
+            return budget;
+        }
+        self.pick(category).1
+    }
+
     /// Forget idle keys, and the limiters of tokens' budgets no longer in use (call now
     /// and then).
     pub fn prune(&self) {

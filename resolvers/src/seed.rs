@@ -97,6 +97,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<CreatedApiToken> {
             name: "Engineering".into(),
             parent_id: None,
             manager_id: Some(grace.id),
+            description: None,
         },
     )
     .await?;
@@ -106,6 +107,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> Result<CreatedApiToken> {
             name: "Design".into(),
             parent_id: None,
             manager_id: Some(margaret.id),
+            description: None,
         },
     )
     .await?;

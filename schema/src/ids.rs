@@ -29,6 +29,8 @@ pub enum Kind {
     WebhookEndpoint,
     /// `WebhookDelivery`
     WebhookDelivery,
+    /// `IncomingWebhook`
+    IncomingWebhook,
     /// `Task`
     Task,
     /// `CustomProperty`
@@ -74,6 +76,7 @@ impl Kind {
             Kind::Workspace => "Workspace",
             Kind::WebhookEndpoint => "WebhookEndpoint",
             Kind::WebhookDelivery => "WebhookDelivery",
+            Kind::IncomingWebhook => "IncomingWebhook",
             Kind::Task => "Task",
             Kind::CustomProperty => "CustomProperty",
             Kind::Meeting => "Meeting",
@@ -102,6 +105,7 @@ impl Kind {
             Kind::Workspace,
             Kind::WebhookEndpoint,
             Kind::WebhookDelivery,
+            Kind::IncomingWebhook,
             Kind::Task,
             Kind::CustomProperty,
             Kind::Meeting,

@@ -14,6 +14,7 @@ pub mod integrations;
 pub mod limits;
 pub mod loaders;
 pub mod meetings;
+pub mod messaging_v1;
 pub mod mutation;
 pub mod query;
 pub mod subscription;

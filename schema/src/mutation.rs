@@ -484,6 +484,7 @@ impl PeopleMutation {
             manager_id: manager_id
                 .map(|id| ids::decode(&id, Kind::User, "managerId"))
                 .transpose()?,
+            description: None,
         };
         Ok(Department(
             resolvers::people::create_department(rctx(ctx)?, input)
@@ -529,4 +530,5 @@ pub struct Mutation(
     crate::meetings::MeetingsMutation,
     crate::hr::HrMutation,
     crate::hooks::HooksMutation,
+    crate::messaging_v1::MessagingV1Mutation,
 );

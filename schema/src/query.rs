@@ -304,5 +304,6 @@ pub struct Query(
     crate::meetings::MeetingsQuery,
     crate::hr::HrQuery,
     crate::hooks::HooksQuery,
+    crate::messaging_v1::MessagingV1Query,
     FederationEntities,
 );

@@ -3,6 +3,7 @@
 //! response shape.
 
 pub mod hooks;
+pub mod messaging_v1;
 pub mod pachca;
 
 use axum::Router;
@@ -14,4 +15,5 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .nest(pachca::BASE_PATH, pachca::router(state))
         .nest(hooks::BASE_PATH, hooks::router(state))
+        .nest(messaging_v1::BASE_PATH, messaging_v1::router(state))
 }

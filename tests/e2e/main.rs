@@ -28,6 +28,7 @@ mod hr;
 mod interactive;
 mod limits;
 mod meetings;
+mod messaging_v1;
 mod mutations;
 mod pachca;
 mod pachca_integrations;

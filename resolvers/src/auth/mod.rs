@@ -6,11 +6,13 @@ mod tokens;
 
 pub use jwt::{JwtConfig, SessionClaims};
 pub use scopes::{Scope, Scopes};
+pub use tokens::WORKSPACE_TOKEN_PREFIX;
 pub(crate) use tokens::mint as mint_token;
 pub use tokens::{
     CreateApiTokenInput, CreatedApiToken, create_api_token, current_api_token, issue_api_token,
     list_api_tokens, rate_limits_of, revoke_api_token, set_api_token_rate_limits,
 };
+pub(crate) use tokens::{insert_row as insert_token_row, mint_with_prefix};
 
 use chrono::Utc;
 use entities::{api_tokens, users};
@@ -54,6 +56,29 @@ pub async fn authenticate(
         .await?
         .ok_or(Error::Unauthenticated)?;
     let user = user.ok_or(Error::Unauthenticated)?;
+    principal_of(db, token, user).await
+}
+
+/// The principal of a stored API token row: refused (as [`Error::Unauthenticated`])
+/// when revoked, expired, or its user is gone or suspended. Records its use.
+pub async fn principal_of_token(
+    db: &DatabaseConnection,
+    token: api_tokens::Model,
+) -> Result<(Principal, users::Model)> {
+    let user = users::Entity::find_by_id(token.user_id)
+        .filter(users::Column::WorkspaceId.eq(token.workspace_id))
+        .one(db)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    principal_of(db, token, user).await
+}
+
+/// The principal of a token and its user (of the token's workspace).
+async fn principal_of(
+    db: &DatabaseConnection,
+    token: api_tokens::Model,
+    user: users::Model,
+) -> Result<(Principal, users::Model)> {
     let now = Utc::now();
     if token.revoked_at.is_some() || token.expires_at.is_some_and(|at| at <= now) {
         return Err(Error::Unauthenticated);
@@ -97,6 +122,7 @@ fn principal_for(
     }
     let role = role_of(&user)?;
     let scopes = match stored_scopes {
+        Some(stored) if credential.is_workspace_level() => Scopes::workspace(stored),
         Some(stored) => Scopes::from_stored(stored, role, user.is_bot),
         None => Scopes::for_role(role, user.is_bot),
     };

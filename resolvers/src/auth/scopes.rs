@@ -119,6 +119,47 @@ scopes! {
     // HR: attendance, leave, rosters, the document vault.
     HrRead => "hr:read" [owner admin member bot],
     HrWrite => "hr:write" [owner admin member bot],
+    // Messaging API v1 permissions: held by workspace tokens only (no role holds them;
+    // see `Scopes::workspace`).
+    ReadMembers => "read:members" [],
+    WriteMembers => "write:members" [],
+    ReadChannels => "read:channels" [],
+    WriteChannels => "write:channels" [],
+    SendMessages => "send:messages" [],
+    ReadDepartments => "read:departments" [],
+    WriteDepartments => "write:departments" [],
+}
+
+impl Scope {
+    /// The Messaging API v1 permissions, in the document's order.
+    pub const WORKSPACE_PERMISSIONS: &'static [Scope] = &[
+        Scope::ReadMembers,
+        Scope::WriteMembers,
+        Scope::ReadChannels,
+        Scope::WriteChannels,
+        Scope::SendMessages,
+        Scope::ReadDepartments,
+        Scope::WriteDepartments,
+    ];
+
+    /// Whether this is a Messaging API v1 permission (a workspace token's).
+    pub fn is_workspace_permission(self) -> bool {
+        Self::WORKSPACE_PERMISSIONS.contains(&self)
+    }
+
+    /// The core scopes a workspace permission grants (empty for any other scope).
+    pub fn implied(self) -> &'static [Scope] {
+        match self {
+            Scope::ReadMembers => &[Scope::UsersRead, Scope::GroupTagsRead],
+            Scope::WriteMembers => &[Scope::UsersRead, Scope::UsersCreate, Scope::GroupTagsRead],
+            Scope::ReadChannels => &[Scope::ChatsRead, Scope::ChatMembersRead],
+            Scope::WriteChannels => &[Scope::ChatsRead, Scope::ChatsCreate],
+            Scope::SendMessages => &[Scope::ChatsRead, Scope::MessagesRead, Scope::MessagesCreate],
+            Scope::ReadDepartments => &[Scope::UsersRead],
+            Scope::WriteDepartments => &[Scope::UsersRead, Scope::DepartmentsWrite],
+            _ => &[],
+        }
+    }
 }
 
 impl fmt::Display for Scope {
@@ -189,6 +230,56 @@ impl Scopes {
         Ok(Scopes(set))
     }
 
+    /// The scopes of a workspace token (Messaging API v1): its stored permissions and
+    /// the core scopes each implies. Not capped by the role of the token's bot user: a
+    /// workspace owner or admin granted exactly these when creating the token.
+    pub fn workspace(stored: &str) -> Self {
+        let mut set = BTreeSet::new();
+        for scope in stored
+            .split_whitespace()
+            .filter_map(|s| s.parse::<Scope>().ok())
+            .filter(|s| s.is_workspace_permission())
+        {
+            set.insert(scope);
+            set.extend(scope.implied().iter().copied());
+        }
+        Scopes(set)
+    }
+
+    /// Parse the permissions asked for a workspace token: every name must be a
+    /// Messaging API v1 permission, and at least one is required.
+    pub fn parse_workspace_permissions(names: &[String], field: &str) -> crate::Result<Self> {
+        let mut set = BTreeSet::new();
+        for name in names {
+            let scope: Scope = name
+                .trim()
+                .parse()
+                .ok()
+                .filter(|s: &Scope| s.is_workspace_permission())
+                .ok_or_else(|| {
+                    crate::Error::invalid(
+                        field,
+                        format!(
+                            "`{name}` is not a workspace permission (one of {})",
+                            Scope::WORKSPACE_PERMISSIONS
+                                .iter()
+                                .map(|s| s.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                })?;
+            set.insert(scope);
+        }
+        if set.is_empty() {
+            return Err(crate::Error::invalid(
+                field,
+                "at least one permission is required",
+            ));
+        }
+        Ok(Scopes(set))
+    }
+
     /// Whether the set holds `scope`.
     pub fn contains(&self, scope: Scope) -> bool {
         self.0.contains(&scope)
@@ -231,6 +322,20 @@ mod tests {
     fn guests_cannot_create_chats() {
         assert!(!Scopes::for_role(Role::Guest, false).contains(Scope::ChatsCreate));
         assert!(Scopes::for_role(Role::Member, false).contains(Scope::ChatsCreate));
+    }
+
+    #[test]
+    fn workspace_permissions_imply_core_scopes_and_no_role_holds_them() {
+        let scopes = Scopes::workspace("send:messages read:departments users:delete");
+        assert!(scopes.contains(Scope::SendMessages));
+        assert!(scopes.contains(Scope::MessagesCreate));
+        assert!(scopes.contains(Scope::UsersRead));
+        assert!(!scopes.contains(Scope::UsersDelete));
+        assert!(!scopes.contains(Scope::WriteMembers));
+        assert!(!Scopes::for_role(Role::Owner, false).contains(Scope::SendMessages));
+        assert!(!Scopes::for_role(Role::Admin, true).contains(Scope::ReadMembers));
+        assert!(Scopes::parse_workspace_permissions(&["chats:read".into()], "p").is_err());
+        assert!(Scopes::parse_workspace_permissions(&[], "p").is_err());
     }
 
     #[test]

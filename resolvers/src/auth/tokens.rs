@@ -15,6 +15,8 @@ use crate::{Ctx, Error, Result};
 
 /// Every Switchboard API token starts with this, so secret scanners can recognise one.
 const TOKEN_PREFIX: &str = "sbt_";
+/// Workspace tokens (the Messaging API v1's `wst_` + 64 hex) start with this.
+pub const WORKSPACE_TOKEN_PREFIX: &str = "wst_";
 /// Characters of the token kept visible for listings and logs (`sbt_` + 8).
 const VISIBLE: usize = 12;
 
@@ -25,10 +27,15 @@ pub(crate) fn hash_token(token: &str) -> String {
 
 /// A new random token (`sbt_` + 64 hex characters).
 pub(crate) fn generate() -> Result<String> {
+    generate_with(TOKEN_PREFIX)
+}
+
+/// A new random token: `prefix` + 64 hex characters (256 bits).
+fn generate_with(prefix: &str) -> Result<String> {
     let mut bytes = [0_u8; 32];
     getrandom::fill(&mut bytes)
         .map_err(|e| Error::internal(std::io::Error::other(e.to_string())))?;
-    Ok(format!("{TOKEN_PREFIX}{}", hex::encode(bytes)))
+    Ok(format!("{prefix}{}", hex::encode(bytes)))
 }
 
 /// A new token: the secret, shown once, and the parts of it that are stored.
@@ -45,7 +52,44 @@ pub(crate) struct Minted {
 
 /// Mint a new token.
 pub(crate) fn mint() -> Result<Minted> {
-    let token = generate()?;
+    minted(generate()?)
+}
+
+/// Mint a new token starting with `prefix` (e.g. [`WORKSPACE_TOKEN_PREFIX`]).
+pub(crate) fn mint_with_prefix(prefix: &str) -> Result<Minted> {
+    minted(generate_with(prefix)?)
+}
+
+/// Insert a token row for `user` inside `txn` (callers validate and record the event).
+pub(crate) async fn insert_row(
+    txn: &sea_orm::DatabaseTransaction,
+    user: &users::Model,
+    name: &str,
+    minted: &Minted,
+    scopes: &str,
+    expires_at: Option<DateTime<Utc>>,
+    rate_limits: Option<String>,
+) -> Result<api_tokens::Model> {
+    Ok(api_tokens::ActiveModel {
+        workspace_id: Set(user.workspace_id),
+        user_id: Set(user.id),
+        name: Set(name.to_owned()),
+        prefix: Set(minted.prefix.clone()),
+        last_four: Set(minted.last_four.clone()),
+        token_hash: Set(minted.hash.clone()),
+        scopes: Set(scopes.to_owned()),
+        expires_at: Set(expires_at),
+        revoked_at: Set(None),
+        last_used_at: Set(None),
+        created_at: Set(Utc::now()),
+        rate_limits: Set(rate_limits),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
+}
+
+fn minted(token: String) -> Result<Minted> {
     Ok(Minted {
         prefix: token.chars().take(VISIBLE).collect(),
         last_four: token.chars().skip(token.len().saturating_sub(4)).collect(),
@@ -77,8 +121,21 @@ pub struct CreatedApiToken {
 }
 
 /// Create an API token for the caller, with at most the caller's own scopes.
+///
+/// Scopes that are all Messaging API v1 permissions (`send:messages`, …) make a
+/// workspace token instead (see [`crate::integrations::workspace_tokens`]).
 pub async fn create_api_token(ctx: &Ctx, input: CreateApiTokenInput) -> Result<CreatedApiToken> {
     ctx.require(Scope::ApiTokensWrite)?;
+    let wants_workspace = input.scopes.as_ref().is_some_and(|names| {
+        names.iter().any(|n| {
+            n.trim()
+                .parse::<Scope>()
+                .is_ok_and(Scope::is_workspace_permission)
+        })
+    });
+    if wants_workspace {
+        return crate::integrations::workspace_tokens::create_workspace_token(ctx, input).await;
+    }
     let user = crate::people::get_me(ctx).await?;
     if let Some(names) = &input.scopes {
         let wanted = Scopes::parse_requested(names, ctx.principal.role, user.is_bot, "scopes")?;
@@ -159,12 +216,17 @@ async fn insert_token(
     })
 }
 
-/// The caller's own tokens (never their secrets).
+/// The caller's own tokens (never their secrets); for workspace owners and admins, the
+/// workspace tokens too (each acts as a bot user of its own).
 pub async fn list_api_tokens(ctx: &Ctx) -> Result<Vec<api_tokens::Model>> {
     ctx.require(Scope::ApiTokensWrite)?;
+    let mut mine = sea_orm::Condition::any().add(api_tokens::Column::UserId.eq(ctx.user_id()));
+    if ctx.principal.is_admin() && !ctx.principal.is_bot {
+        mine = mine.add(api_tokens::Column::Prefix.starts_with(WORKSPACE_TOKEN_PREFIX));
+    }
     Ok(api_tokens::Entity::find()
         .filter(api_tokens::Column::WorkspaceId.eq(ctx.workspace_id()))
-        .filter(api_tokens::Column::UserId.eq(ctx.user_id()))
+        .filter(mine)
         .order_by_asc(api_tokens::Column::Id)
         .all(&ctx.db)
         .await?)

@@ -157,6 +157,8 @@ impl Access {
             ChatKind::Channel => match self.role() {
                 Some(ChatRole::Admin | ChatRole::Editor) => Ok(()),
                 Some(ChatRole::Member) if p.is_admin() => Ok(()),
+                // A workspace-level token posts in any channel (joining it as it does).
+                None if p.is_workspace_level() => Ok(()),
                 Some(ChatRole::Member) => Err(Error::Forbidden(
                     "only the channel's admins and editors can post; reply in a thread instead"
                         .into(),
@@ -165,6 +167,7 @@ impl Access {
             },
             ChatKind::Group | ChatKind::Direct => match self.membership {
                 Some(_) => Ok(()),
+                None if p.is_workspace_level() && self.kind()? == ChatKind::Group => Ok(()),
                 None => Err(Error::Forbidden("join the chat before posting".into())),
             },
         }
@@ -212,7 +215,9 @@ pub async fn access<C: ConnectionTrait>(db: &C, p: &Principal, chat_id: i64) -> 
     let visible = membership.is_some()
         || (chat.is_public
             && p.role != Role::Guest
-            && matches!(kind, ChatKind::Channel | ChatKind::Group));
+            && matches!(kind, ChatKind::Channel | ChatKind::Group))
+        // A workspace-level token (Messaging API v1) sees every channel and group.
+        || (p.is_workspace_level() && matches!(kind, ChatKind::Channel | ChatKind::Group));
     if !visible {
         return Err(Error::NotFound("chat"));
     }

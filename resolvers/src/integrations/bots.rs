@@ -308,6 +308,51 @@ pub(crate) async fn nickname_taken<C: ConnectionTrait>(
     Ok(q.one(db).await?.is_some())
 }
 
+/// Insert the bot user of a workspace-level integration (a workspace token, an incoming
+/// webhook) inside `txn`: named `name`, with a nickname derived from it and made unique,
+/// holding `role` (what it may do is still limited by its token's permissions).
+pub(crate) async fn insert_integration_user(
+    txn: &DatabaseTransaction,
+    workspace_id: i64,
+    name: &str,
+    role: Role,
+) -> Result<users::Model> {
+    let base = nickname_from(name);
+    let mut nick = base.clone();
+    let mut n = 1;
+    while nickname_taken(txn, workspace_id, &nick, None).await? {
+        n += 1;
+        nick = format!("{base}{n}");
+    }
+    let now = Utc::now();
+    Ok(users::ActiveModel {
+        workspace_id: Set(workspace_id),
+        email: Set(None),
+        first_name: Set(name.to_owned()),
+        last_name: Set(String::new()),
+        nickname: Set(nick),
+        is_bot: Set(true),
+        role: Set(role.as_str().to_owned()),
+        title: Set(String::new()),
+        department_id: Set(None),
+        suspended: Set(false),
+        phone: Set(String::new()),
+        avatar_url: Set(None),
+        time_zone: Set("UTC".to_owned()),
+        status_emoji: Set(None),
+        status_title: Set(None),
+        status_expires_at: Set(None),
+        status_is_away: Set(false),
+        status_away_message: Set(None),
+        last_activity_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
+}
+
 async fn check_url(ctx: &Ctx, url: &str) -> Result<()> {
     if url.len() > 2048 {
         return Err(Error::invalid(

@@ -15,17 +15,21 @@
 //! - `oauth` — a bot's OAuth client: people authorize apps, which act for them.
 //! - `hooks` — integration clients (each with a bot account) and their hooks: secret
 //!   URLs posting into internal Desktops (the Hook API).
+//! - `workspace_tokens` — the Messaging API v1's `wst_` tokens, each acting as a bot.
+//! - `incoming` — the Messaging API v1's signed incoming webhooks.
 
 pub mod bots;
 pub mod drafts;
 pub mod exports;
 pub mod history;
 pub mod hooks;
+pub mod incoming;
 pub mod oauth;
 pub mod previews;
 pub(crate) mod routing;
 pub(crate) use routing::route;
 pub mod views;
+pub mod workspace_tokens;
 
 pub use routing::pachca_time;
 

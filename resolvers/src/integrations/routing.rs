@@ -335,6 +335,7 @@ async fn notices(
             user_id,
             data,
             trigger_id,
+            ..
         } => {
             if let Some(m) = messages::Entity::find_by_id(*message_id).one(txn).await? {
                 out.push(Notice {

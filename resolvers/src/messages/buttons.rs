@@ -38,6 +38,18 @@ pub struct ButtonClick {
 
 /// Click the button with `data` on a message the caller can read.
 pub async fn click_button(ctx: &Ctx, message_id: i64, data: &str) -> Result<ButtonClick> {
+    click_with(ctx, message_id, data, None).await
+}
+
+/// [`click_button`] with a comment (Messaging API v1 action responses). Buttons that are
+/// actions ([`super::actions`]) refuse a click when disabled or when the user already
+/// responded to the message.
+pub(crate) async fn click_with(
+    ctx: &Ctx,
+    message_id: i64,
+    data: &str,
+    comment: Option<String>,
+) -> Result<ButtonClick> {
     ctx.require(Scope::MessagesRead)?;
     let (message, _) = super::visible_message(ctx, message_id).await?;
     if !has_data_button(message.buttons.as_ref(), data) {
@@ -46,6 +58,7 @@ pub async fn click_button(ctx: &Ctx, message_id: i64, data: &str) -> Result<Butt
             "the message has no button with this data",
         ));
     }
+    super::actions::check_click(ctx, &message, data).await?;
     if let Some(action) = data.strip_prefix(BUILTIN_PREFIX) {
         perform_builtin(ctx, &message, action).await?;
     }
@@ -60,6 +73,7 @@ pub async fn click_button(ctx: &Ctx, message_id: i64, data: &str) -> Result<Butt
                 user_id: ctx.user_id(),
                 data: data.to_owned(),
                 trigger_id: trigger_id.clone(),
+                comment,
             },
         )
         .await?;

@@ -27,9 +27,22 @@
 //! messages already sent. The secret is created on the sender's first callback and is
 //! visible to that sender alone, on their messages' `callback` (see [`callback_of`]);
 //! anyone else — other members of the chat, admins, other workspaces — sees no callback.
+//!
+//! **Messaging API v1 messages** — those whose buttons are actions
+//! ([`super::actions`]) — get that dialect's callback instead (format
+//! [`FORMAT_V1`], rendered by [`render_v1`]): the document's `message.action_response`
+//! body, `X-Webhook-Event`, `X-Webhook-Id` (the delivery, stable across retries) and
+//! `X-Webhook-Signature: sha256=<hex HMAC-SHA256 of the body>` keyed with the
+//! **workspace's** callback secret — v1 tokens are workspace-level, and the document
+//! speaks of one webhook secret per integration. An admin rotates it
+//! ([`rotate_callback_signing_secret`]) and sees it only then; the message's dialect
+//! (its button model) decides the shape, whichever door the click came through.
 
 use chrono::Utc;
-use entities::{callback_secrets, events, messages, webhook_deliveries, webhook_endpoints};
+use entities::{
+    callback_secrets, events, messages, users, webhook_deliveries, webhook_endpoints,
+    workspace_callback_secrets, workspaces,
+};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
@@ -44,6 +57,8 @@ use crate::{Ctx, Error, OnConstraint, Result};
 
 /// The endpoint format of message callbacks.
 pub const FORMAT: &str = "callback";
+/// The endpoint format of Messaging API v1 message callbacks.
+pub const FORMAT_V1: &str = "callback_v1";
 
 /// The input field callback URLs arrive in.
 const FIELD: &str = "callbackUrl";
@@ -121,6 +136,69 @@ async fn sender_secret(
         .ok_or_else(|| Error::internal(std::io::Error::other("no callback secret")))
 }
 
+/// The workspace's v1 callback secret, created on first use (in `txn`); an admin
+/// learns it by rotating it.
+async fn workspace_secret(txn: &DatabaseTransaction, workspace_id: i64) -> Result<String> {
+    workspace_callback_secrets::Entity::insert(workspace_callback_secrets::ActiveModel {
+        workspace_id: Set(workspace_id),
+        secret: Set(crate::webhooks::signing::new_secret()?),
+        created_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::column(workspace_callback_secrets::Column::WorkspaceId)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    workspace_callback_secrets::Entity::find_by_id(workspace_id)
+        .one(txn)
+        .await?
+        .map(|s| s.secret)
+        .ok_or_else(|| Error::internal(std::io::Error::other("no workspace callback secret")))
+}
+
+/// Replace the workspace's v1 callback signing secret (owners and admins) and return
+/// it: shown this once. Every v1 callback, queued ones included, is signed with it from
+/// now on.
+pub async fn rotate_callback_signing_secret(ctx: &Ctx) -> Result<String> {
+    ctx.require(Scope::WebhooksWrite)?;
+    if !ctx.principal.is_admin() || ctx.principal.is_bot {
+        return Err(Error::Forbidden(
+            "only workspace owners and admins rotate the callback secret".into(),
+        ));
+    }
+    let secret = crate::webhooks::signing::new_secret()?;
+    let txn = ctx.write().await?;
+    workspace_callback_secrets::Entity::insert(workspace_callback_secrets::ActiveModel {
+        workspace_id: Set(ctx.workspace_id()),
+        secret: Set(secret.clone()),
+        created_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::column(workspace_callback_secrets::Column::WorkspaceId)
+            .update_columns([
+                workspace_callback_secrets::Column::Secret,
+                workspace_callback_secrets::Column::CreatedAt,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    webhook_endpoints::Entity::update_many()
+        .col_expr(
+            webhook_endpoints::Column::Secret,
+            sea_orm::sea_query::Expr::value(secret.clone()),
+        )
+        .filter(webhook_endpoints::Column::WorkspaceId.eq(ctx.workspace_id()))
+        .filter(webhook_endpoints::Column::Format.eq(FORMAT_V1))
+        .exec(&txn)
+        .await?;
+    ctx.commit_one(txn, EventKind::CallbackSecretRotated {})
+        .await?;
+    Ok(secret)
+}
+
 async fn endpoint_of<C: ConnectionTrait>(
     db: &C,
     workspace_id: i64,
@@ -128,7 +206,7 @@ async fn endpoint_of<C: ConnectionTrait>(
 ) -> Result<Option<webhook_endpoints::Model>> {
     Ok(webhook_endpoints::Entity::find()
         .filter(webhook_endpoints::Column::WorkspaceId.eq(workspace_id))
-        .filter(webhook_endpoints::Column::Format.eq(FORMAT))
+        .filter(webhook_endpoints::Column::Format.is_in([FORMAT, FORMAT_V1]))
         .filter(webhook_endpoints::Column::MessageId.eq(message_id))
         .one(db)
         .await?)
@@ -165,17 +243,29 @@ pub(crate) async fn replace(
             am.update(txn).await?
         }
         (None, Some(url)) => {
-            let secret = sender_secret(txn, message.workspace_id, message.author_id).await?;
+            let v1 = super::actions::are_actions(message.buttons.as_ref());
+            let (secret, format) = if v1 {
+                (
+                    workspace_secret(txn, message.workspace_id).await?,
+                    FORMAT_V1,
+                )
+            } else {
+                (
+                    sender_secret(txn, message.workspace_id, message.author_id).await?,
+                    FORMAT,
+                )
+            };
             webhook_endpoints::ActiveModel {
                 workspace_id: Set(message.workspace_id),
                 url: Set(url),
                 event_types: Set("button_clicked".into()),
-                // A copy of the sender's secret: an endpoint holds what it signs with.
+                // A copy of the signing secret: an endpoint holds what it signs with
+                // (rotating the workspace's v1 secret rewrites these copies).
                 secret: Set(secret),
                 active: Set(true),
                 disabled_reason: Set(None),
                 created_at: Set(Utc::now()),
-                format: Set(FORMAT.into()),
+                format: Set(format.into()),
                 owner_id: Set(Some(message.author_id)),
                 message_id: Set(Some(message.id)),
                 ..Default::default()
@@ -285,6 +375,7 @@ pub fn render(event: &events::Model) -> Option<(String, Vec<u8>)> {
         user_id,
         data,
         trigger_id,
+        ..
     } = kind
     else {
         return None;
@@ -303,6 +394,80 @@ pub fn render(event: &events::Model) -> Option<(String, Vec<u8>)> {
         },
     });
     Some((id, serde_json::to_vec(&body).ok()?))
+}
+
+/// The v1 callback of a click (§6.2 of the Messaging API v1 contract): its
+/// `X-Webhook-Id` (the delivery, so retries keep it) and compact UTF-8 JSON body, or
+/// `None` when the event is not a click or its message is gone.
+pub async fn render_v1<C: ConnectionTrait>(
+    db: &C,
+    event: &events::Model,
+    delivery: &webhook_deliveries::Model,
+) -> Result<Option<(String, Vec<u8>)>> {
+    let Ok(EventKind::ButtonClicked {
+        message_id,
+        user_id,
+        data,
+        comment,
+        ..
+    }) = serde_json::from_value::<EventKind>(event.payload.clone())
+    else {
+        return Ok(None);
+    };
+    let Some(message) = messages::Entity::find_by_id(message_id)
+        .filter(messages::Column::WorkspaceId.eq(event.workspace_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let workspace = workspaces::Entity::find_by_id(event.workspace_id)
+        .one(db)
+        .await?;
+    let user = users::Entity::find_by_id(user_id)
+        .filter(users::Column::WorkspaceId.eq(event.workspace_id))
+        .one(db)
+        .await?;
+    let action = super::actions::actions_of(&message)
+        .into_iter()
+        .find(|a| a.action_id == data);
+    let (label, value) = match &action {
+        Some(a) => (
+            a.label.clone(),
+            a.value.clone().unwrap_or_else(|| data.clone()),
+        ),
+        None => (data.clone(), data.clone()),
+    };
+    let mut metadata = message.metadata.clone().unwrap_or_else(|| json!({}));
+    if let Some(obj) = metadata.as_object_mut() {
+        obj.remove("callbackUrl");
+    }
+    let time = |t: chrono::DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let body = json!({
+        "event": "message.action_response",
+        "timestamp": time(delivery.created_at),
+        "workspace": {
+            "id": format!("workspace_{}", event.workspace_id),
+            "name": workspace.map(|w| w.name).unwrap_or_default(),
+        },
+        "message": {
+            "id": format!("msg_{}", message.id),
+            "content": message.content,
+            "channelId": format!("channel_{}", message.chat_id),
+        },
+        "action": { "id": data, "label": label },
+        "response": {
+            "userId": format!("user_{user_id}"),
+            "userName": user.as_ref().map(crate::people::display_name).unwrap_or_default(),
+            "userEmail": user.and_then(|u| u.email),
+            "actionValue": value,
+            "comment": comment,
+            "metadata": metadata,
+            "respondedAt": time(event.created_at),
+        },
+    });
+    let body = serde_json::to_vec(&body).map_err(Error::internal)?;
+    Ok(Some((format!("delivery_{}", delivery.id), body)))
 }
 
 #[cfg(test)]
@@ -329,6 +494,7 @@ mod tests {
             user_id: 7,
             data: "approve".into(),
             trigger_id: "t1".into(),
+            comment: None,
         };
         let event = events::Model {
             id: 9,

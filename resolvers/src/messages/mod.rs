@@ -2,6 +2,7 @@
 //! Reactions and read state live in their own modules; [`batch`] holds the one-statement
 //! batch lookups behind GraphQL's DataLoaders.
 
+pub mod actions;
 pub mod batch;
 mod browse;
 pub mod buttons;
@@ -9,6 +10,9 @@ pub mod callbacks;
 mod reactions;
 mod reads;
 
+pub use actions::{
+    ActionInput, MessageAction, actions_of, respond_to_message_action, set_message_actions_disabled,
+};
 pub use browse::{list_messages_window, list_reactions_window, list_reader_ids};
 pub use buttons::{ButtonClick, click_button};
 pub use callbacks::{
@@ -107,6 +111,8 @@ pub struct AttachmentInput {
     pub width: Option<i64>,
     /// An image's height in pixels.
     pub height: Option<i64>,
+    /// The file's MIME type, when the sender gave one.
+    pub content_type: Option<String>,
 }
 
 /// Input of [`send_message`].
@@ -220,6 +226,7 @@ pub async fn send_message_with(
                 size: Set(a.size),
                 width: Set(a.width),
                 height: Set(a.height),
+                content_type: Set(a.content_type),
                 created_at: Set(now),
                 ..Default::default()
             });
@@ -615,6 +622,8 @@ fn resolve_kind(
         .and_then(Json::as_array)
         .is_some_and(|rows| !rows.is_empty());
     match requested {
+        // Workspace-level integrations (Messaging API v1) may post system notices.
+        Some(MessageKind::System) if ctx.principal.is_workspace_level() => Ok(MessageKind::System),
         Some(MessageKind::System) => Err(Error::invalid(
             "kind",
             "system messages are written by Switchboard only",

@@ -44,6 +44,10 @@ pub struct UserFields {
     pub tags: Option<Vec<String>>,
     /// Chats to add the user to (create only).
     pub chat_ids: Vec<i64>,
+    /// Department, by id (create only; an unknown id is refused, never created).
+    pub department_id: Option<i64>,
+    /// Group tags, by id (create only; unknown ids are refused), besides `tags`.
+    pub tag_ids: Vec<i64>,
 }
 
 fn ensure_admin(ctx: &Ctx) -> Result<()> {
@@ -194,11 +198,34 @@ pub async fn create_user(ctx: &Ctx, input: UserFields) -> Result<users::Model> {
         Some(n) if !n.is_empty() => limited("nickname", n, 255)?,
         _ => email.split('@').next().unwrap_or_default().to_owned(),
     };
+    if let Some(dep) = input.department_id {
+        super::get_department(ctx, dep)
+            .await
+            .map_err(|_| Error::invalid("departmentId", "no such department"))?;
+    }
+    let tag_ids = crate::sql::distinct(&input.tag_ids);
+    if !tag_ids.is_empty() {
+        let found = group_tags::Entity::find()
+            .filter(group_tags::Column::WorkspaceId.eq(ctx.workspace_id()))
+            .filter(group_tags::Column::Id.is_in(tag_ids.clone()))
+            .all(&ctx.db)
+            .await?;
+        if let Some(missing) = tag_ids
+            .iter()
+            .find(|id| !found.iter().any(|t| t.id == **id))
+        {
+            return Err(Error::invalid(
+                "tagIds",
+                format!("no such group tag: {missing}"),
+            ));
+        }
+    }
     let now = Utc::now();
     let txn = ctx.write().await?;
-    let department_id = match &input.department {
-        Some(name) => department_named(&txn, ctx.workspace_id(), name).await?,
-        None => None,
+    let department_id = match (&input.department, input.department_id) {
+        (_, Some(id)) => Some(id),
+        (Some(name), None) => department_named(&txn, ctx.workspace_id(), name).await?,
+        (None, None) => None,
     };
     let user = users::ActiveModel {
         workspace_id: Set(ctx.workspace_id()),
@@ -242,9 +269,14 @@ pub async fn create_user(ctx: &Ctx, input: UserFields) -> Result<users::Model> {
     .on_unique("email", "a user with this email already exists")?;
     let mut events =
         vec![record(&txn, ctx, EventKind::UserCreated { user_id: user.id }, None).await?];
-    if let Some(names) = &input.tags {
-        let tag_ids = tags_named(&txn, ctx.workspace_id(), names).await?;
-        events.extend(set_user_tags(&txn, ctx, user.id, &tag_ids).await?);
+    if input.tags.is_some() || !tag_ids.is_empty() {
+        let mut all = match &input.tags {
+            Some(names) => tags_named(&txn, ctx.workspace_id(), names).await?,
+            None => Vec::new(),
+        };
+        all.extend(tag_ids);
+        let all = crate::sql::distinct(&all);
+        events.extend(set_user_tags(&txn, ctx, user.id, &all).await?);
     }
     ctx.commit(txn, events).await?;
     for chat_id in crate::sql::distinct(&input.chat_ids) {

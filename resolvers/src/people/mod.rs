@@ -20,10 +20,15 @@ use crate::pagination::{Page, PageArgs};
 use crate::{Ctx, Error, Result};
 
 mod directory;
+mod roster;
 pub use directory::{
     UserFields, clear_user_status, count_users_matching, create_user, delete_group_tag,
     delete_user, get_group_tag, get_user_status, group_tag_user_counts, group_tag_users,
     list_group_tags_window, list_users_window, rename_group_tag, set_user_status, update_user,
+};
+pub use roster::{
+    DepartmentCounts, ONLINE_WITHIN_SECONDS, PeoplePage, channel_named, department_counts,
+    departments_of, get_person, list_channels, list_people_page, message_counts, presence,
 };
 
 /// A user's role in their workspace.
@@ -374,6 +379,8 @@ pub struct CreateDepartmentInput {
     pub parent_id: Option<i64>,
     /// Manager, a user of the same workspace.
     pub manager_id: Option<i64>,
+    /// Free text, up to 4,000 characters.
+    pub description: Option<String>,
 }
 
 /// Create a department (admins).
@@ -383,6 +390,21 @@ pub async fn create_department(
 ) -> Result<departments::Model> {
     ctx.require(Scope::DepartmentsWrite)?;
     let name = validate_name(&input.name, "name")?;
+    let description = input
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(str::to_owned);
+    if description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 4_000)
+    {
+        return Err(Error::invalid(
+            "description",
+            "must be at most 4000 characters",
+        ));
+    }
     if let Some(parent) = input.parent_id {
         get_department(ctx, parent)
             .await
@@ -399,6 +421,7 @@ pub async fn create_department(
         name: Set(name),
         parent_id: Set(input.parent_id),
         manager_id: Set(input.manager_id),
+        description: Set(description),
         created_at: Set(Utc::now()),
         ..Default::default()
     }

@@ -215,6 +215,21 @@ impl Dispatcher {
                 &event.payload,
                 event.created_at,
             )?),
+            crate::messages::callbacks::FORMAT_V1 => {
+                match crate::messages::callbacks::render_v1(&self.db, &event, &delivery).await? {
+                    Some((id, body)) => Rendered::MessagingV1(id, body),
+                    None => {
+                        return self
+                            .finish(
+                                delivery,
+                                Outcome::Dead("the clicked message no longer exists".into()),
+                                None,
+                                0,
+                            )
+                            .await;
+                    }
+                }
+            }
             crate::messages::callbacks::FORMAT => {
                 match crate::messages::callbacks::render(&event) {
                     Some((id, body)) => Rendered::Standard(id, body),
@@ -300,6 +315,14 @@ impl Dispatcher {
                 let signature = super::signing::hex_sign(&endpoint.secret, &body);
                 request.header("pachca-signature", signature).body(body)
             }
+            Rendered::MessagingV1(id, body) => {
+                let signature = super::signing::hex_sign(&endpoint.secret, body);
+                request
+                    .header("x-webhook-event", "message.action_response")
+                    .header("x-webhook-id", id.as_str())
+                    .header("x-webhook-signature", format!("sha256={signature}"))
+                    .body(body.clone())
+            }
             Rendered::Plain(body) => request.body(body.clone()),
         };
         let res = request.send().await.map_err(|e| describe(&e))?;
@@ -380,6 +403,8 @@ enum Rendered {
     Pachca(serde_json::Value),
     /// An unsigned body (export-ready notices).
     Plain(Vec<u8>),
+    /// A Messaging API v1 callback: `X-Webhook-Id` and body, signed `sha256=<hex>`.
+    MessagingV1(String, Vec<u8>),
 }
 
 enum Outcome {

@@ -438,6 +438,7 @@ impl From<AttachmentInput> for resolvers::messages::AttachmentInput {
             size: a.size,
             width: a.width,
             height: a.height,
+            content_type: None,
         }
     }
 }

@@ -441,7 +441,12 @@ pub struct SetStatusInput {
 pub struct CreateApiTokenInput {
     /// Label.
     pub name: String,
-    /// Scopes (e.g. `messages:read`); omit for everything your role allows.
+    /// Scopes (e.g. `messages:read`); omit for everything your role allows. Messaging
+    /// API v1 permissions instead (`read:members`, `write:members`, `read:channels`,
+    /// `write:channels`, `send:messages`, `read:departments`, `write:departments`; all
+    /// of them v1 names, owners and admins only) make a workspace token: `wst_` + 64
+    /// hex, acting as a bot user of its own named after the token, 1,000 requests per
+    /// hour unless `rateLimits` says otherwise.
     pub scopes: Option<Vec<String>>,
     /// Expiry.
     pub expires_at: Option<DateTime<Utc>>,

@@ -47,6 +47,7 @@ fn attachments(files: Vec<FileInput>) -> Result<Vec<AttachmentInput>, Failure> {
                 size: f.size,
                 width: f.width,
                 height: f.height,
+                content_type: None,
             })
         })
         .collect()

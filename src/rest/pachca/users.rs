@@ -42,6 +42,7 @@ fn fields(user: wire::UserFields) -> Result<UserFields, Failure> {
         suspended: user.suspended,
         tags: user.list_tags,
         chat_ids: user.chat_ids.unwrap_or_default(),
+        ..UserFields::default()
     })
 }
 
