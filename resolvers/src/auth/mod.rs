@@ -7,6 +7,7 @@ mod tokens;
 pub use jwt::{JwtConfig, SessionClaims};
 pub use scopes::{Scope, Scopes};
 pub use tokens::WORKSPACE_TOKEN_PREFIX;
+pub(crate) use tokens::hash_token as hash_secret;
 pub(crate) use tokens::mint as mint_token;
 pub use tokens::{
     CreateApiTokenInput, CreatedApiToken, create_api_token, current_api_token, issue_api_token,

@@ -20,7 +20,9 @@ pub const WORKSPACE_TOKEN_PREFIX: &str = "wst_";
 /// Characters of the token kept visible for listings and logs (`sbt_` + 8).
 const VISIBLE: usize = 12;
 
-/// Lower-hex SHA-256 of a token: the only form in which a token is stored.
+/// Lower-hex SHA-256 of a token: the only form in which a token is stored. Every
+/// high-entropy secret kept only as a hash (bot client secrets, hook secrets, calendar
+/// feed tokens) uses it, as `crate::auth::hash_secret`.
 pub(crate) fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }

@@ -13,7 +13,6 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::auth::{Scope, Scopes};
 use crate::events::EventKind;
@@ -476,9 +475,7 @@ async fn me(ctx: &Ctx) -> Result<Bot> {
         .ok_or(Error::NotFound("bot"))
 }
 
-pub(crate) fn hash_secret(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
+pub(crate) use crate::auth::hash_secret;
 
 /// Issue a token for a bot inside `txn` (its secret is returned once).
 async fn issue_token(

@@ -25,7 +25,6 @@ use entities::{integration_clients, integration_hooks, messages, users};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
 };
-use sha2::{Digest, Sha256};
 
 use crate::auth::{Scope, Scopes};
 use crate::chats::{ChatKind, ChatRole, access};
@@ -80,10 +79,7 @@ fn require_admin(ctx: &Ctx) -> Result<()> {
     }
 }
 
-/// Lower-hex SHA-256 of a hook secret: the only form in which it is kept.
-fn hash_secret(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
+use crate::auth::hash_secret;
 
 /// 16 random bytes spelled as a version-4 UUID (the shape the Hook API's document shows).
 fn new_public_id() -> Result<String> {

@@ -18,7 +18,6 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::{MeetingStatus, MeetingView, Rsvp, views, visible_meeting};
 use crate::auth::Scope;
@@ -56,9 +55,7 @@ impl CalendarFeed {
     }
 }
 
-fn hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
+use crate::auth::hash_secret as hash;
 
 fn generate() -> Result<String> {
     let mut bytes = [0_u8; 32];
