@@ -31,6 +31,34 @@ pub const MAX_KEY: usize = 255;
 /// How long a concurrent request waits for the first one's result.
 const WAIT: Duration = Duration::from_secs(10);
 
+/// Why a request with a key was refused, for edges that have a code for each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The key was used before with a different request.
+    Reused,
+    /// The first request with the key is still running (after waiting for it).
+    InProgress,
+}
+
+const REUSED: &str = "this key was already used with a different request";
+const IN_PROGRESS: &str = "a request with this key is still in progress";
+
+/// Which refusal of [`once`] `err` is, if it is one (its GraphQL form stays a plain
+/// `BAD_USER_INPUT` / `CONFLICT` on `idempotencyKey`).
+pub fn refusal(err: &Error) -> Option<Refusal> {
+    match err {
+        Error::Invalid { field, message } if field == "idempotencyKey" && message == REUSED => {
+            Some(Refusal::Reused)
+        }
+        Error::Conflict { field, message }
+            if field == "idempotencyKey" && message == IN_PROGRESS =>
+        {
+            Some(Refusal::InProgress)
+        }
+        _ => None,
+    }
+}
+
 fn principal_key(ctx: &Ctx) -> String {
     match &ctx.principal.credential {
         Credential::ApiToken { id, .. } => format!("token:{id}"),
@@ -119,19 +147,13 @@ where
                 ));
             };
             if row.fingerprint != fingerprint {
-                return Err(Error::invalid(
-                    "idempotencyKey",
-                    "this key was already used with a different request",
-                ));
+                return Err(Error::invalid("idempotencyKey", REUSED));
             }
             if let (Some(response), "done") = (&row.response, row.status.as_str()) {
                 return serde_json::from_value(response.clone()).map_err(Error::internal);
             }
             if tokio::time::Instant::now() >= deadline {
-                return Err(Error::conflict(
-                    "idempotencyKey",
-                    "a request with this key is still in progress",
-                ));
+                return Err(Error::conflict("idempotencyKey", IN_PROGRESS));
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }

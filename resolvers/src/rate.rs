@@ -523,6 +523,17 @@ impl RateLimits {
         }
     }
 
+    /// The configured budget of `category`.
+    pub fn budget(&self, category: Category) -> Budget {
+        self.pick(category).1
+    }
+
+    /// Spend one request of `category` for a client address (requests without a
+    /// credential), on the configured budget.
+    pub fn check_address(&self, ip: &str, category: Category) -> Result<Allowance> {
+        self.check_key(address_key(ip), category)
+    }
+
     /// Spend one request of `category` for `key`, on the configured budget.
     pub fn check_key(&self, key: String, category: Category) -> Result<Allowance> {
         let (limiter, budget) = self.pick(category);
@@ -592,6 +603,23 @@ impl RateLimits {
 }
 
 impl RateConfig {
+    /// The WorkAndGo document's budgets (§3), each a minute's worth that may be spent at
+    /// once and refills evenly over the minute: `std` 100, `search` 30, `upload` 20 per
+    /// minute. Message writes and hooks are not its categories (left unlimited here).
+    pub fn workandgo() -> Self {
+        let per_minute = |n: u32| Budget {
+            per_period: n,
+            period: Duration::from_secs(60),
+            burst: n,
+        };
+        RateConfig {
+            standard: per_minute(100),
+            search: per_minute(30),
+            upload: per_minute(20),
+            ..Self::unlimited()
+        }
+    }
+
     /// Budgets no client reaches: for the operator's own contexts (CLI, seed) and tests.
     pub fn unlimited() -> Self {
         let huge = Budget {
@@ -618,6 +646,11 @@ impl Default for RateLimits {
     fn default() -> Self {
         Self::new(RateConfig::unlimited())
     }
+}
+
+/// The budget key of a client address: unauthenticated requests share their address's.
+pub fn address_key(ip: &str) -> String {
+    format!("a{ip}")
 }
 
 /// The budget key of a credential: each API token has its own budget; sessions share
@@ -908,6 +941,36 @@ mod tests {
             spend(day, day_budget, "h7".into()),
             Ok(Allowance { remaining: 1, .. })
         ));
+    }
+
+    #[test]
+    fn addresses_have_buckets_of_their_own_per_category() {
+        let limits = RateLimits::new(RateConfig {
+            standard: Budget {
+                per_period: 2,
+                period: Duration::from_secs(60),
+                burst: 2,
+            },
+            ..RateConfig::workandgo()
+        });
+        assert!(limits.check_address("10.0.0.1", Category::Standard).is_ok());
+        assert!(limits.check_address("10.0.0.1", Category::Standard).is_ok());
+        assert!(
+            limits
+                .check_address("10.0.0.1", Category::Standard)
+                .is_err()
+        );
+        // Another category and another address are untouched.
+        assert!(matches!(
+            limits.check_address("10.0.0.1", Category::Search),
+            Ok(Allowance {
+                limit: 30,
+                remaining: 29,
+                ..
+            })
+        ));
+        assert!(limits.check_address("10.0.0.2", Category::Standard).is_ok());
+        assert_eq!(RateConfig::workandgo().upload.burst, 20);
     }
 
     #[test]
