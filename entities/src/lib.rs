@@ -23,6 +23,7 @@ pub mod message_revisions;
 pub mod messages;
 pub mod oauth_codes;
 pub mod reactions;
+pub mod sessions;
 pub mod users;
 pub mod views;
 pub mod webhook_attempts;

@@ -15,6 +15,7 @@ mod m20261122_000009_oauth_avatars;
 mod m20261122_000010_add_callbacks_and_token_limits;
 mod m20261122_000011_messaging_v1;
 mod m20261122_000012_create_integration_hooks;
+mod m20261122_000013_create_sessions;
 
 /// Every migration, in order. Applied migrations are frozen history: never edit one,
 /// add a new file instead.
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_add_callbacks_and_token_limits::Migration),
             Box::new(m20261122_000011_messaging_v1::Migration),
             Box::new(m20261122_000012_create_integration_hooks::Migration),
+            Box::new(m20261122_000013_create_sessions::Migration),
         ]
     }
 }

@@ -73,6 +73,14 @@ impl Credential {
     }
 }
 
+impl Credential {
+    /// Whether this is a WorkAndGo API key (`wag_`, sent as `X-API-Key`): it acts with
+    /// its member's rights, narrowed by its key scopes.
+    pub fn is_api_key(&self) -> bool {
+        matches!(self, Credential::ApiToken { prefix, .. } if prefix.starts_with(crate::auth::API_KEY_PREFIX))
+    }
+}
+
 impl Principal {
     /// Whether the principal acts through a workspace-level token (see
     /// [`Credential::is_workspace_level`]).

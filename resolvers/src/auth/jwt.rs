@@ -8,6 +8,8 @@ use crate::{Error, Result};
 
 const ISSUER: &str = "switchboard";
 const AUDIENCE: &str = "switchboard";
+/// The audience of cookie session tokens: never accepted as a bearer session.
+const COOKIE_AUDIENCE: &str = "switchboard:session-cookie";
 /// Clock skew tolerated on `exp`/`nbf`, in seconds.
 const LEEWAY: u64 = 30;
 
@@ -21,6 +23,28 @@ pub struct SessionClaims {
     /// Issuer: always `switchboard`.
     pub iss: String,
     /// Audience: always `switchboard`.
+    pub aud: String,
+    /// Expiry (seconds since the epoch).
+    pub exp: i64,
+    /// Not before.
+    pub nbf: i64,
+    /// Issued at.
+    pub iat: i64,
+}
+
+/// The claims of a cookie session token: a short-lived signed name of a server-side
+/// session (`sid`), which alone decides whether the session still lives.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CookieClaims {
+    /// The user id, as a string.
+    pub sub: String,
+    /// The workspace id.
+    pub ws: i64,
+    /// The session row id.
+    pub sid: i64,
+    /// Issuer: always `switchboard`.
+    pub iss: String,
+    /// Audience: always `switchboard:session-cookie`.
     pub aud: String,
     /// Expiry (seconds since the epoch).
     pub exp: i64,
@@ -97,6 +121,54 @@ impl JwtConfig {
     }
 }
 
+impl JwtConfig {
+    /// Sign a cookie token naming session `session_id` of `user_id`, valid `ttl_seconds`.
+    pub fn issue_cookie(
+        &self,
+        workspace_id: i64,
+        user_id: i64,
+        session_id: i64,
+        ttl_seconds: i64,
+    ) -> Result<String> {
+        let now = Utc::now().timestamp();
+        let claims = CookieClaims {
+            sub: user_id.to_string(),
+            ws: workspace_id,
+            sid: session_id,
+            iss: ISSUER.to_owned(),
+            aud: COOKIE_AUDIENCE.to_owned(),
+            exp: now + ttl_seconds,
+            nbf: now,
+            iat: now,
+        };
+        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| Error::internal(std::io::Error::other(e.to_string())))
+    }
+
+    /// Verify a cookie token: HS256 only, signature, issuer, the cookie audience, every
+    /// claim present, `nbf`, and `iat` not in the future. Its `exp` may have passed by
+    /// at most `grace_seconds`: the token only names a session, and an expired token
+    /// of a session that still lives (checked by the caller against its row) is
+    /// renewed rather than refused — the idle window, not the token, ends a session.
+    pub fn verify_cookie(&self, token: &str, grace_seconds: u64) -> Result<CookieClaims> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[COOKIE_AUDIENCE]);
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.leeway = grace_seconds.max(LEEWAY);
+        let data = decode::<CookieClaims>(token, &self.decoding, &validation)
+            .map_err(|_| Error::Unauthenticated)?;
+        let leeway = i64::try_from(LEEWAY).unwrap_or(0);
+        let now = Utc::now().timestamp();
+        if data.claims.iat > now + leeway || data.claims.nbf > now + leeway {
+            return Err(Error::Unauthenticated);
+        }
+        Ok(data.claims)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +204,20 @@ mod tests {
             parts.get(1).copied().unwrap_or("")
         );
         assert!(cfg.verify(&none).is_err());
+    }
+
+    #[test]
+    fn cookie_tokens_are_not_bearer_sessions_and_bearer_sessions_are_not_cookies() {
+        let cfg = config();
+        let cookie = cfg.issue_cookie(3, 9, 42, 60).unwrap_or_default();
+        assert_eq!(cfg.verify_cookie(&cookie, 0).ok().map(|c| c.sid), Some(42));
+        assert!(cfg.verify(&cookie).is_err());
+        let bearer = cfg.issue(3, 9, 60).unwrap_or_default();
+        assert!(cfg.verify_cookie(&bearer, 0).is_err());
+        // Expired: refused without grace, accepted within it.
+        let old = cfg.issue_cookie(3, 9, 42, -600).unwrap_or_default();
+        assert!(cfg.verify_cookie(&old, 0).is_err());
+        assert!(cfg.verify_cookie(&old, 3_600).is_ok());
     }
 
     #[test]

@@ -1,11 +1,17 @@
 //! Credentials: API tokens, JWT user sessions, and turning either into a [`Principal`].
 
 mod jwt;
+mod keys;
 mod scopes;
+pub mod sessions;
 mod tokens;
 
-pub use jwt::{JwtConfig, SessionClaims};
-pub use scopes::{Scope, Scopes};
+pub use jwt::{CookieClaims, JwtConfig, SessionClaims};
+pub use keys::{
+    API_KEY_PREFIX, CreateApiKeyInput, MAX_KEY_NAME, create_api_key, is_api_key, list_api_keys,
+    revoke_api_key,
+};
+pub use scopes::{KEY_SCOPE_PREFIX, Scope, Scopes};
 pub use tokens::WORKSPACE_TOKEN_PREFIX;
 pub(crate) use tokens::hash_token as hash_secret;
 pub(crate) use tokens::mint as mint_token;
@@ -124,6 +130,7 @@ fn principal_for(
     let role = role_of(&user)?;
     let scopes = match stored_scopes {
         Some(stored) if credential.is_workspace_level() => Scopes::workspace(stored),
+        Some(stored) if credential.is_api_key() => Scopes::api_key(stored, role, user.is_bot),
         Some(stored) => Scopes::from_stored(stored, role, user.is_bot),
         None => Scopes::for_role(role, user.is_bot),
     };

@@ -128,7 +128,29 @@ scopes! {
     SendMessages => "send:messages" [],
     ReadDepartments => "read:departments" [],
     WriteDepartments => "write:departments" [],
+    // WorkAndGo API key scopes (`wag_` keys, `X-API-Key`): one read and one write scope
+    // per group of the document; held by keys only (no role holds them; see
+    // `Scopes::api_key`). The wire spells them without the `wag:` prefix.
+    KeyProfileRead => "wag:profile:read" [],
+    KeyProfileWrite => "wag:profile:write" [],
+    KeyChannelsRead => "wag:channels:read" [],
+    KeyChannelsWrite => "wag:channels:write" [],
+    KeyMessagesRead => "wag:messages:read" [],
+    KeyMessagesWrite => "wag:messages:write" [],
+    KeyPulseRead => "wag:pulse:read" [],
+    KeyPulseWrite => "wag:pulse:write" [],
+    KeyTasksRead => "wag:tasks:read" [],
+    KeyTasksWrite => "wag:tasks:write" [],
+    KeyHrRead => "wag:hr:read" [],
+    KeyHrWrite => "wag:hr:write" [],
+    KeyWebhooksRead => "wag:webhooks:read" [],
+    KeyWebhooksWrite => "wag:webhooks:write" [],
+    KeySuiteRead => "wag:suite:read" [],
+    KeySuiteWrite => "wag:suite:write" [],
 }
+
+/// The prefix of API key scopes in their stored names (`wag:channels:read`).
+pub const KEY_SCOPE_PREFIX: &str = "wag:";
 
 impl Scope {
     /// The Messaging API v1 permissions, in the document's order.
@@ -157,8 +179,119 @@ impl Scope {
             Scope::SendMessages => &[Scope::ChatsRead, Scope::MessagesRead, Scope::MessagesCreate],
             Scope::ReadDepartments => &[Scope::UsersRead],
             Scope::WriteDepartments => &[Scope::UsersRead, Scope::DepartmentsWrite],
+            // API key scopes: a group's write scope implies its reads too (writes read
+            // what they change).
+            Scope::KeyProfileRead => &[
+                Scope::ProfileRead,
+                Scope::ProfileStatusRead,
+                Scope::UsersRead,
+            ],
+            Scope::KeyProfileWrite => &[
+                Scope::ProfileRead,
+                Scope::ProfileStatusRead,
+                Scope::ProfileStatusWrite,
+                Scope::ProfileAvatarWrite,
+                Scope::UsersRead,
+            ],
+            Scope::KeyChannelsRead => &[
+                Scope::ChatsRead,
+                Scope::ChatMembersRead,
+                Scope::MessagesRead,
+                Scope::UsersRead,
+            ],
+            Scope::KeyChannelsWrite => &[
+                Scope::ChatsRead,
+                Scope::ChatsCreate,
+                Scope::ChatsUpdate,
+                Scope::ChatsArchive,
+                Scope::ChatsLeave,
+                Scope::ChatMembersRead,
+                Scope::ChatMembersWrite,
+                Scope::MessagesRead,
+                Scope::UsersRead,
+            ],
+            Scope::KeyMessagesRead => &[
+                Scope::ChatsRead,
+                Scope::MessagesRead,
+                Scope::ReactionsRead,
+                Scope::ThreadsRead,
+                Scope::SearchMessages,
+                Scope::FilesRead,
+                Scope::UsersRead,
+            ],
+            Scope::KeyMessagesWrite => &[
+                Scope::ChatsRead,
+                Scope::MessagesRead,
+                Scope::MessagesCreate,
+                Scope::MessagesUpdate,
+                Scope::MessagesDelete,
+                Scope::ReactionsRead,
+                Scope::ReactionsWrite,
+                Scope::PinsWrite,
+                Scope::ThreadsRead,
+                Scope::ThreadsCreate,
+                Scope::FilesRead,
+                Scope::FilesWrite,
+                Scope::UploadsWrite,
+                Scope::UsersRead,
+            ],
+            Scope::KeyPulseRead => &[Scope::MeetingsRead],
+            Scope::KeyPulseWrite => &[Scope::MeetingsRead, Scope::MeetingsWrite],
+            Scope::KeyTasksRead => &[Scope::TasksRead],
+            Scope::KeyTasksWrite => &[
+                Scope::TasksRead,
+                Scope::TasksCreate,
+                Scope::TasksUpdate,
+                Scope::TasksDelete,
+            ],
+            Scope::KeyHrRead => &[Scope::HrRead],
+            Scope::KeyHrWrite => &[Scope::HrRead, Scope::HrWrite],
+            Scope::KeyWebhooksRead => &[Scope::WebhooksRead, Scope::WebhooksEventsRead],
+            Scope::KeyWebhooksWrite => &[
+                Scope::WebhooksRead,
+                Scope::WebhooksEventsRead,
+                Scope::WebhooksWrite,
+            ],
             _ => &[],
         }
+    }
+
+    /// The API key scopes, in the document's group order.
+    pub const KEY_SCOPES: &'static [Scope] = &[
+        Scope::KeyProfileRead,
+        Scope::KeyProfileWrite,
+        Scope::KeyChannelsRead,
+        Scope::KeyChannelsWrite,
+        Scope::KeyMessagesRead,
+        Scope::KeyMessagesWrite,
+        Scope::KeyPulseRead,
+        Scope::KeyPulseWrite,
+        Scope::KeyTasksRead,
+        Scope::KeyTasksWrite,
+        Scope::KeyHrRead,
+        Scope::KeyHrWrite,
+        Scope::KeyWebhooksRead,
+        Scope::KeyWebhooksWrite,
+        Scope::KeySuiteRead,
+        Scope::KeySuiteWrite,
+    ];
+
+    /// Whether this is an API key scope.
+    pub fn is_key_scope(self) -> bool {
+        Self::KEY_SCOPES.contains(&self)
+    }
+
+    /// The API key scope of `group` (`channels`, …) for reading or writing, if the
+    /// group exists.
+    pub fn key_scope(group: &str, write: bool) -> Option<Scope> {
+        let access = if write { "write" } else { "read" };
+        format!("{KEY_SCOPE_PREFIX}{group}:{access}").parse().ok()
+    }
+
+    /// The wire name of an API key scope (`channels:read`); other scopes keep theirs.
+    pub fn key_wire_name(self) -> &'static str {
+        let name = self.as_str();
+        name.strip_prefix(KEY_SCOPE_PREFIX).unwrap_or(name)
     }
 }
 
@@ -244,6 +377,60 @@ impl Scopes {
             set.extend(scope.implied().iter().copied());
         }
         Scopes(set)
+    }
+
+    /// The scopes of an API key (`wag_`): its stored key scopes (`*`: every one of
+    /// them) and the core scopes they imply, capped by the role of the member who owns
+    /// it: a key acts with that member's rights, narrowed by its scopes.
+    pub fn api_key(stored: &str, role: Role, is_bot: bool) -> Self {
+        let role_scopes = Self::for_role(role, is_bot);
+        let keys: Vec<Scope> = if stored.trim() == "*" {
+            Scope::KEY_SCOPES.to_vec()
+        } else {
+            stored
+                .split_whitespace()
+                .filter_map(|s| s.parse::<Scope>().ok())
+                .filter(|s| s.is_key_scope())
+                .collect()
+        };
+        let mut set = BTreeSet::new();
+        for key in keys {
+            set.insert(key);
+            set.extend(
+                key.implied()
+                    .iter()
+                    .copied()
+                    .filter(|s| role_scopes.contains(*s)),
+            );
+        }
+        Scopes(set)
+    }
+
+    /// Parse the scopes asked for an API key (`channels:read`, …; the wire names):
+    /// unknown names are refused naming `field`; an empty list is refused too (omit
+    /// the field for every scope).
+    pub fn parse_key_scopes(names: &[String], field: &str) -> crate::Result<Self> {
+        let mut set = BTreeSet::new();
+        for name in names {
+            let scope = format!("{KEY_SCOPE_PREFIX}{}", name.trim())
+                .parse::<Scope>()
+                .ok()
+                .filter(|s| s.is_key_scope())
+                .ok_or_else(|| {
+                    crate::Error::invalid(
+                        field,
+                        format!("unknown scope `{name}` (`<group>:read` or `<group>:write`)"),
+                    )
+                })?;
+            set.insert(scope);
+        }
+        if set.is_empty() {
+            return Err(crate::Error::invalid(
+                field,
+                "at least one scope is required (omit it for every scope)",
+            ));
+        }
+        Ok(Scopes(set))
     }
 
     /// Parse the permissions asked for a workspace token: every name must be a
@@ -336,6 +523,27 @@ mod tests {
         assert!(!Scopes::for_role(Role::Admin, true).contains(Scope::ReadMembers));
         assert!(Scopes::parse_workspace_permissions(&["chats:read".into()], "p").is_err());
         assert!(Scopes::parse_workspace_permissions(&[], "p").is_err());
+    }
+
+    #[test]
+    fn api_key_scopes_imply_core_scopes_capped_by_the_role() {
+        let scopes = Scopes::api_key("wag:channels:read", Role::Member, false);
+        assert!(scopes.contains(Scope::KeyChannelsRead));
+        assert!(scopes.contains(Scope::ChatsRead));
+        assert!(!scopes.contains(Scope::ChatsCreate));
+        assert!(!scopes.contains(Scope::KeyChannelsWrite));
+        let guest = Scopes::api_key("*", Role::Guest, false);
+        assert!(guest.contains(Scope::KeyChannelsWrite));
+        assert!(!guest.contains(Scope::ChatsCreate));
+        assert!(!Scopes::for_role(Role::Owner, false).contains(Scope::KeyChannelsRead));
+        assert_eq!(
+            Scope::key_scope("channels", true),
+            Some(Scope::KeyChannelsWrite)
+        );
+        assert_eq!(Scope::KeyChannelsWrite.key_wire_name(), "channels:write");
+        assert!(Scopes::parse_key_scopes(&["channels:read".into()], "s").is_ok());
+        assert!(Scopes::parse_key_scopes(&["chats:read".into()], "s").is_err());
+        assert!(Scopes::parse_key_scopes(&[], "s").is_err());
     }
 
     #[test]

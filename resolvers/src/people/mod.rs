@@ -746,6 +746,80 @@ pub async fn get_profile(ctx: &Ctx) -> Result<users::Model> {
     get_me(ctx).await
 }
 
+/// Changes to the caller's own profile; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileChanges {
+    /// The whole display name (1–255 characters), kept as the given name.
+    pub name: Option<String>,
+    /// An http(s) picture URL; `Some(None)` clears it.
+    pub avatar_url: Option<Option<String>>,
+    /// Job title (empty clears it).
+    pub title: Option<String>,
+    /// Phone number (empty clears it).
+    pub phone: Option<String>,
+    /// IANA time zone (`Europe/Paris`).
+    pub time_zone: Option<String>,
+}
+
+/// Change the caller's own profile (scope `profile:read`: a person edits what they
+/// read of themselves; e-mail and role are not theirs to change).
+pub async fn update_profile(ctx: &Ctx, changes: ProfileChanges) -> Result<users::Model> {
+    ctx.require(Scope::ProfileRead)?;
+    let user = get_me(ctx).await?;
+    let short = |field: &str, v: &str, max: usize| -> Result<String> {
+        let v = v.trim();
+        if v.chars().count() > max {
+            return Err(Error::invalid(
+                field,
+                format!("must be at most {max} characters"),
+            ));
+        }
+        Ok(v.to_owned())
+    };
+    let mut am: users::ActiveModel = user.into();
+    if let Some(name) = &changes.name {
+        let name = short("name", name, 255)?;
+        if name.is_empty() {
+            return Err(Error::invalid("name", "must not be empty"));
+        }
+        am.first_name = sea_orm::Set(name);
+        am.last_name = sea_orm::Set(String::new());
+    }
+    if let Some(url) = &changes.avatar_url {
+        let url = match url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            None => None,
+            Some(u) => {
+                let ok = u.len() <= 2048
+                    && url::Url::parse(u).is_ok_and(|p| matches!(p.scheme(), "http" | "https"));
+                if !ok {
+                    return Err(Error::invalid("avatarUrl", "must be an http(s) URL"));
+                }
+                Some(u.to_owned())
+            }
+        };
+        am.avatar_url = sea_orm::Set(url);
+    }
+    if let Some(title) = &changes.title {
+        am.title = sea_orm::Set(short("title", title, 255)?);
+    }
+    if let Some(phone) = &changes.phone {
+        am.phone = sea_orm::Set(short("phone", phone, 255)?);
+    }
+    if let Some(tz) = &changes.time_zone {
+        let tz = tz.trim();
+        if tz.parse::<chrono_tz::Tz>().is_err() {
+            return Err(Error::invalid("timezone", "must be an IANA time zone name"));
+        }
+        am.time_zone = sea_orm::Set(tz.to_owned());
+    }
+    am.updated_at = sea_orm::Set(Utc::now());
+    let txn = ctx.write().await?;
+    let user = sea_orm::ActiveModelTrait::update(am, &txn).await?;
+    ctx.commit_one(txn, EventKind::UserUpdated { user_id: user.id })
+        .await?;
+    Ok(user)
+}
+
 /// The caller's own status, if set and not expired (scope `profile_status:read`).
 pub async fn get_my_status(ctx: &Ctx) -> Result<Option<Status>> {
     ctx.require(Scope::ProfileStatusRead)?;
