@@ -144,6 +144,11 @@ pub enum EventKind {
         /// The chat as it now is.
         chat: chats::Model,
     },
+    /// A channel or group conversation was deleted, with its messages.
+    ChatDeleted {
+        /// The chat that was.
+        chat_id: i64,
+    },
     /// A user's profile, status, role or department changed.
     UserUpdated {
         /// The user.
@@ -429,6 +434,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "read_state_changed",
     "chat_created",
     "chat_updated",
+    "chat_deleted",
     "user_updated",
     "department_changed",
     "group_tag_changed",
@@ -516,7 +522,8 @@ impl EventKind {
             | EventKind::ReactionChanged { chat_id, .. }
             | EventKind::ChatMembershipChanged { chat_id, .. }
             | EventKind::ReadStateChanged { chat_id, .. }
-            | EventKind::ButtonClicked { chat_id, .. } => Some(*chat_id),
+            | EventKind::ButtonClicked { chat_id, .. }
+            | EventKind::ChatDeleted { chat_id } => Some(*chat_id),
             EventKind::ChatCreated { chat } | EventKind::ChatUpdated { chat } => Some(chat.id),
             // Tasks: the chat the task is linked to.
             EventKind::TaskCreated { task }
@@ -544,6 +551,7 @@ impl EventKind {
             EventKind::ReadStateChanged { .. } => "read_state_changed",
             EventKind::ChatCreated { .. } => "chat_created",
             EventKind::ChatUpdated { .. } => "chat_updated",
+            EventKind::ChatDeleted { .. } => "chat_deleted",
             EventKind::UserUpdated { .. } => "user_updated",
             EventKind::DepartmentChanged { .. } => "department_changed",
             EventKind::GroupTagChanged { .. } => "group_tag_changed",
@@ -599,7 +607,8 @@ impl EventKind {
             | EventKind::ReactionChanged { message_id, .. }
             | EventKind::ButtonClicked { message_id, .. } => ("message", Some(*message_id)),
             EventKind::ChatMembershipChanged { chat_id, .. }
-            | EventKind::ReadStateChanged { chat_id, .. } => ("chat", Some(*chat_id)),
+            | EventKind::ReadStateChanged { chat_id, .. }
+            | EventKind::ChatDeleted { chat_id } => ("chat", Some(*chat_id)),
             EventKind::ChatCreated { chat } | EventKind::ChatUpdated { chat } => {
                 ("chat", Some(chat.id))
             }

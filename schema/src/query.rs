@@ -115,6 +115,7 @@ impl MessagingQuery {
             member_only,
             include_archived,
             kind: kind.map(Into::into),
+            ..ChatFilter::default()
         };
         let rows = resolvers::chats::list_chats(rctx(ctx)?, filter, page)
             .await

@@ -205,7 +205,7 @@ fn may_change_access(kind: &EventKind, me: i64) -> bool {
             matches!(change, MembershipChange::Removed | MembershipChange::Left)
                 && user_ids.contains(&me)
         }
-        EventKind::ChatUpdated { .. } => true,
+        EventKind::ChatUpdated { .. } | EventKind::ChatDeleted { .. } => true,
         _ => false,
     }
 }

@@ -68,6 +68,35 @@ pub async fn add_chat_members(
     user_ids: &[i64],
     role: ChatRole,
 ) -> Result<chats::Model> {
+    Ok(add_members(ctx, chat_id, user_ids, role).await?.0)
+}
+
+/// Like [`add_chat_members`], answering the memberships it added (existing members are
+/// skipped and not listed), by user id.
+pub async fn add_chat_members_listed(
+    ctx: &Ctx,
+    chat_id: i64,
+    user_ids: &[i64],
+    role: ChatRole,
+) -> Result<Vec<chat_members::Model>> {
+    let (_, added) = add_members(ctx, chat_id, user_ids, role).await?;
+    if added.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(chat_members::Entity::find()
+        .filter(chat_members::Column::ChatId.eq(chat_id))
+        .filter(chat_members::Column::UserId.is_in(added))
+        .order_by_asc(chat_members::Column::UserId)
+        .all(&ctx.db)
+        .await?)
+}
+
+async fn add_members(
+    ctx: &Ctx,
+    chat_id: i64,
+    user_ids: &[i64],
+    role: ChatRole,
+) -> Result<(chats::Model, Vec<i64>)> {
     ctx.require(Scope::ChatMembersWrite)?;
     let acc = access(&ctx.db, &ctx.principal, chat_id).await?;
     ensure_has_members(acc.kind()?)?;
@@ -82,17 +111,17 @@ pub async fn add_chat_members(
         .filter(|id| !existing.contains(id))
         .collect();
     if new.is_empty() {
-        return Ok(acc.chat);
+        return Ok((acc.chat, new));
     }
     let txn = ctx.write().await?;
     insert_members(&txn, &acc.chat, &new, role).await?;
     let change = EventKind::ChatMembershipChanged {
         chat_id,
-        user_ids: new,
+        user_ids: new.clone(),
         change: MembershipChange::Added,
     };
     ctx.commit_one(txn, change).await?;
-    Ok(acc.chat)
+    Ok((acc.chat, new))
 }
 
 /// Remove a member (chat admins, workspace admins). Removing a non-member is "not found".

@@ -19,8 +19,8 @@ pub use browse::{
 };
 pub(crate) use members::insert_members;
 pub use members::{
-    add_chat_members, join_chat, leave_chat, list_chat_members, member_counts, memberships_of,
-    remove_chat_member, set_chat_member_role,
+    add_chat_members, add_chat_members_listed, join_chat, leave_chat, list_chat_members,
+    member_counts, memberships_of, remove_chat_member, set_chat_member_role,
 };
 
 use std::collections::HashMap;
@@ -189,6 +189,129 @@ pub async fn set_chat_archived(ctx: &Ctx, chat_id: i64, archived: bool) -> Resul
     save_chat(ctx, am, before).await
 }
 
+/// Delete a channel or group conversation for good (chat admins, workspace admins):
+/// its messages, threads, reactions, attachments, memberships and read state go with it
+/// (the schema cascades them in the same statement). Direct chats and threads cannot be
+/// deleted. Afterwards the id answers "chat not found" like one that never existed.
+pub async fn delete_chat(ctx: &Ctx, chat_id: i64) -> Result<()> {
+    ctx.require(Scope::ChatsArchive)?;
+    let acc = access(&ctx.db, &ctx.principal, chat_id).await?;
+    acc.ensure_manager(&ctx.principal)?;
+    let kind = acc.kind()?;
+    if matches!(kind, ChatKind::Direct | ChatKind::Thread) {
+        return Err(Error::Forbidden(format!(
+            "a {} chat cannot be deleted",
+            kind.as_str()
+        )));
+    }
+    let summary = serde_json::json!({ "before": chat_summary(&acc.chat), "after": null });
+    let txn = ctx.write().await?;
+    // The threads of its messages first: their chats reference the messages.
+    let roots = Query::select()
+        .column(messages::Column::Id)
+        .from(messages::Entity)
+        .and_where(messages::Column::ChatId.eq(chat_id))
+        .to_owned();
+    chats::Entity::delete_many()
+        .filter(chats::Column::WorkspaceId.eq(ctx.workspace_id()))
+        .filter(chats::Column::RootMessageId.in_subquery(roots))
+        .exec(&txn)
+        .await?;
+    chats::Entity::delete_many()
+        .filter(chats::Column::Id.eq(chat_id))
+        .filter(chats::Column::WorkspaceId.eq(ctx.workspace_id()))
+        .exec(&txn)
+        .await?;
+    let event = record(&txn, ctx, EventKind::ChatDeleted { chat_id }, Some(summary)).await?;
+    ctx.commit(txn, [event]).await?;
+    Ok(())
+}
+
+/// One member's read state of one chat.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadState {
+    /// The chat.
+    pub chat_id: i64,
+    /// Others' live messages past the watermark.
+    pub unread: i64,
+    /// The watermark: the last message read (0: none).
+    pub last_read_message_id: i64,
+}
+
+/// The caller's read state of every channel and group conversation they belong to
+/// (archived ones excluded), by chat id.
+pub async fn unread_summary(ctx: &Ctx) -> Result<Vec<ReadState>> {
+    ctx.require(Scope::ChatsRead)?;
+    let memberships = chat_members::Entity::find()
+        .filter(chat_members::Column::WorkspaceId.eq(ctx.workspace_id()))
+        .filter(chat_members::Column::UserId.eq(ctx.user_id()))
+        .filter(
+            chat_members::Column::ChatId.in_subquery(
+                Query::select()
+                    .column(chats::Column::Id)
+                    .from(chats::Entity)
+                    .and_where(chats::Column::WorkspaceId.eq(ctx.workspace_id()))
+                    .and_where(
+                        chats::Column::Kind
+                            .is_in([ChatKind::Channel.as_str(), ChatKind::Group.as_str()]),
+                    )
+                    .and_where(chats::Column::ArchivedAt.is_null())
+                    .to_owned(),
+            ),
+        )
+        .order_by_asc(chat_members::Column::ChatId)
+        .all(&ctx.db)
+        .await?;
+    let ids: Vec<i64> = memberships.iter().map(|m| m.chat_id).collect();
+    let counts =
+        crate::messages::batch::unread_counts(&ctx.db, ctx.workspace_id(), ctx.user_id(), &ids)
+            .await?;
+    Ok(memberships
+        .into_iter()
+        .map(|m| ReadState {
+            chat_id: m.chat_id,
+            unread: counts.get(&m.chat_id).copied().unwrap_or(0),
+            last_read_message_id: m.last_read_message_id,
+        })
+        .collect())
+}
+
+/// Mark a chat read by the caller up to `message_id`, or up to its newest message when
+/// `None`; the read point never moves backwards. Returns the read state after the call.
+pub async fn mark_chat_read(ctx: &Ctx, chat_id: i64, message_id: Option<i64>) -> Result<ReadState> {
+    ctx.require(Scope::MessagesRead)?;
+    let acc = access(&ctx.db, &ctx.principal, chat_id).await?;
+    if acc.membership.is_none() {
+        return Err(Error::conflict("chatId", "not a member of this chat"));
+    }
+    let target = match message_id {
+        Some(id) => Some(id),
+        None => messages::Entity::find()
+            .filter(messages::Column::ChatId.eq(chat_id))
+            .filter(messages::Column::DeletedAt.is_null())
+            .order_by_desc(messages::Column::Id)
+            .one(&ctx.db)
+            .await?
+            .map(|m| m.id),
+    };
+    let watermark = match target {
+        Some(id) => crate::messages::mark_read(ctx, chat_id, id).await?,
+        None => acc.membership.map(|m| m.last_read_message_id).unwrap_or(0),
+    };
+    let counts = crate::messages::batch::unread_counts(
+        &ctx.db,
+        ctx.workspace_id(),
+        ctx.user_id(),
+        &[chat_id],
+    )
+    .await?;
+    Ok(ReadState {
+        chat_id,
+        unread: counts.get(&chat_id).copied().unwrap_or(0),
+        last_read_message_id: watermark,
+    })
+}
+
 /// One chat the caller can see.
 pub async fn get_chat(ctx: &Ctx, chat_id: i64) -> Result<chats::Model> {
     Ok(get_chat_access(ctx, chat_id).await?.chat)
@@ -211,6 +334,12 @@ pub struct ChatFilter {
     pub include_archived: bool,
     /// Only chats of this kind (threads are listed only when asked for).
     pub kind: Option<ChatKind>,
+    /// Only chats the caller is not a member of (public ones they may join).
+    pub not_member: bool,
+    /// Only channels and group conversations (no direct chats), when `kind` is unset.
+    pub open_only: bool,
+    /// Only public (`true`) or only private (`false`) chats.
+    pub public: Option<bool>,
 }
 
 /// Chats the caller can see, by id ascending.
@@ -225,7 +354,10 @@ pub async fn list_chats(
         .from(chat_members::Entity)
         .and_where(chat_members::Column::UserId.eq(ctx.user_id()))
         .to_owned();
-    let mut visible = Condition::any().add(chats::Column::Id.in_subquery(mine.clone()));
+    let mut visible = Condition::any();
+    if !filter.not_member {
+        visible = visible.add(chats::Column::Id.in_subquery(mine.clone()));
+    }
     if !filter.member_only && ctx.principal.role != Role::Guest {
         visible = visible.add(Condition::all().add(chats::Column::IsPublic.eq(true)).add(
             chats::Column::Kind.is_in([ChatKind::Channel.as_str(), ChatKind::Group.as_str()]),
@@ -233,7 +365,8 @@ pub async fn list_chats(
     }
     // A thread is visible only while its root message's chat is (as `access` decides):
     // its own membership outlives the caller's membership of that chat.
-    let mut parent_visible = Condition::any().add(messages::Column::ChatId.in_subquery(mine));
+    let mut parent_visible =
+        Condition::any().add(messages::Column::ChatId.in_subquery(mine.clone()));
     if ctx.principal.role != Role::Guest {
         let public = Query::select()
             .column(chats::Column::Id)
@@ -252,16 +385,25 @@ pub async fn list_chats(
         .to_owned();
     let mut q = chats::Entity::find()
         .filter(chats::Column::WorkspaceId.eq(ctx.workspace_id()))
-        .filter(visible)
-        .filter(
-            Condition::any()
-                .add(chats::Column::Kind.ne(ChatKind::Thread.as_str()))
-                .add(chats::Column::RootMessageId.in_subquery(visible_roots)),
-        );
+        .filter(visible);
+    if filter.not_member {
+        q = q.filter(chats::Column::Id.not_in_subquery(mine));
+    }
+    let mut q = q.filter(
+        Condition::any()
+            .add(chats::Column::Kind.ne(ChatKind::Thread.as_str()))
+            .add(chats::Column::RootMessageId.in_subquery(visible_roots)),
+    );
     q = match filter.kind {
         Some(kind) => q.filter(chats::Column::Kind.eq(kind.as_str())),
+        None if filter.open_only => q.filter(
+            chats::Column::Kind.is_in([ChatKind::Channel.as_str(), ChatKind::Group.as_str()]),
+        ),
         None => q.filter(chats::Column::Kind.ne(ChatKind::Thread.as_str())),
     };
+    if let Some(public) = filter.public {
+        q = q.filter(chats::Column::IsPublic.eq(public));
+    }
     if !filter.include_archived {
         q = q.filter(chats::Column::ArchivedAt.is_null());
     }
