@@ -148,6 +148,22 @@ pub struct Config {
     )]
     pub hook_rate_per_day: u32,
 
+    /// Offer `POST /api/auth/dev-login` (WorkAndGo): a session for any member by e-mail,
+    /// without a password. Development only: refused at startup in production.
+    #[arg(long, env = "SWITCHBOARD_DEV_LOGIN", default_value_t = false, action = clap::ArgAction::Set)]
+    pub dev_login: bool,
+
+    /// The web app's origin (`https://app.example.com`): WorkAndGo cookie-authenticated
+    /// writes must carry it as `Origin` (CSRF). Unset: the origin of
+    /// `SWITCHBOARD_PUBLIC_URL`; with neither, every cookie write is refused.
+    #[arg(long, env = "SWITCHBOARD_APP_ORIGIN")]
+    pub app_origin: Option<String>,
+
+    /// The WorkAndGo façade's rate classes (`std` 100, `search` 30, `upload` 20 per
+    /// minute; tests set their own).
+    #[arg(skip = resolvers::rate::RateConfig::workandgo())]
+    pub workandgo_rate: resolvers::rate::RateConfig,
+
     /// Webhook delivery schedule and timeouts (built-in defaults; tests set their own).
     #[arg(skip)]
     pub delivery: resolvers::webhooks::DispatcherConfig,
@@ -186,7 +202,19 @@ impl Config {
             hook_rate_per_day: resolvers::rate::DEFAULT_HOOK_PER_DAY,
             delivery: resolvers::webhooks::DispatcherConfig::default(),
             webhook_lookup: None,
+            dev_login: false,
+            app_origin: None,
+            workandgo_rate: resolvers::rate::RateConfig::workandgo(),
         }
+    }
+
+    /// The origin cookie-authenticated writes must come from (`scheme://host[:port]`):
+    /// `app_origin`, else that of `public_url`.
+    pub fn app_origin(&self) -> Option<String> {
+        let raw = self.app_origin.as_deref().or(self.public_url.as_deref())?;
+        let url = url::Url::parse(raw.trim()).ok()?;
+        let origin = url.origin();
+        origin.is_tuple().then(|| origin.ascii_serialization())
     }
 
     /// Whether GraphiQL and introspection are served.

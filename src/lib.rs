@@ -129,6 +129,7 @@ pub fn spawn_housekeeping(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> tokio::task::JoinHandle<()> {
     let rate = state.env.rate.clone();
+    let wag_rate = state.wag_rate.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -136,6 +137,7 @@ pub fn spawn_housekeeping(
             loop {
                 tick.tick().await;
                 rate.prune();
+                wag_rate.prune();
             }
         };
         tokio::select! {

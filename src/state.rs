@@ -32,6 +32,9 @@ pub struct App {
     pub documents: schema::Documents,
     /// Session key.
     pub jwt: JwtConfig,
+    /// The WorkAndGo façade's own rate classes (its document's budgets, per key, per
+    /// user or per client address), apart from the shared per-credential budgets.
+    pub wag_rate: RateLimits,
     /// Settings.
     pub config: Config,
 }
@@ -47,6 +50,11 @@ impl AppState {
     /// Assemble the state from a connected, migrated database; connects the bus broker
     /// when one is configured.
     pub async fn new(db: DatabaseConnection, config: Config) -> anyhow::Result<Self> {
+        if config.dev_login && !config.dev() {
+            anyhow::bail!(
+                "SWITCHBOARD_DEV_LOGIN is refused when SWITCHBOARD_ENV=production (it signs anyone in by e-mail)"
+            );
+        }
         let jwt_secret = match &config.jwt_secret {
             Some(secret) => secret.as_bytes().to_vec(),
             None if config.dev() => {
@@ -125,6 +133,7 @@ impl AppState {
             schema,
             documents: schema::Documents::default(),
             jwt,
+            wag_rate: RateLimits::new(config.workandgo_rate),
             config,
         })))
     }

@@ -38,3 +38,4 @@ mod statements;
 mod subscriptions;
 mod tasks;
 mod tenancy;
+mod workandgo;
