@@ -6,7 +6,10 @@ use entities::{api_tokens, chat_members, chats, sessions, users, workspaces};
 use resolvers::auth::{Scope, sessions::session_end};
 use resolvers::chats::ReadState;
 
-use super::wire::{ApiKey, Channel, ChannelMember, Me, MeKey, NamedRef, Session, Unread, User};
+use super::wire::{
+    ApiKey, Attachment, Author, Channel, ChannelMember, Me, MeKey, NamedRef, Reaction, Session,
+    Unread, User,
+};
 
 /// ISO 8601 UTC with milliseconds: `2025-01-01T12:00:00.000Z`.
 pub fn time(at: DateTime<Utc>) -> String {
@@ -150,6 +153,40 @@ pub fn unread(r: &ReadState) -> Unread {
         unread_count: r.unread,
         last_read_message_id: (r.last_read_message_id > 0).then_some(r.last_read_message_id),
         last_read_at: None,
+    }
+}
+
+/// A message's `author` (a deleted account keeps its id, without a name).
+pub fn author(id: i64, u: Option<&users::Model>) -> Author {
+    Author {
+        id,
+        name: u.map(resolvers::people::display_name).unwrap_or_default(),
+        avatar_url: u.and_then(|u| u.avatar_url.clone()),
+        is_bot: u.is_some_and(|u| u.is_bot),
+    }
+}
+
+/// `Attachment` of a stored file (its bytes at `/api/messages/attachments/{id}`).
+pub fn attachment(a: &entities::attachments::Model) -> Attachment {
+    Attachment {
+        id: a.id,
+        name: a.name.clone(),
+        mime_type: a.content_type.clone(),
+        size: a.size,
+        url: format!("/api/messages/attachments/{}", a.id),
+    }
+}
+
+/// `Reaction` of a reaction group, with who reacted when listed.
+pub fn reaction(
+    g: &resolvers::messages::batch::ReactionGroup,
+    users: Option<Vec<NamedRef>>,
+) -> Reaction {
+    Reaction {
+        emoji: g.emoji.clone(),
+        count: g.count,
+        reacted: g.viewer_reacted,
+        users,
     }
 }
 

@@ -217,6 +217,13 @@ impl From<resolvers::Error> for Failure {
                 Failure::new(StatusCode::CONFLICT, "CONFLICT", message.clone())
                     .with_field(&field_name(&field), message)
             }
+            // The only limits a field names here are the reaction limits.
+            E::LimitExceeded { field, message } if field == "emoji" => Failure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "REACTION_LIMIT",
+                message.clone(),
+            )
+            .with_field("emoji", message),
             E::LimitExceeded { field, message } => Failure::field(&field_name(&field), message),
             E::Rule {
                 code,

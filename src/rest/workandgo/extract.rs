@@ -21,7 +21,7 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
 use axum::http::header::{CONTENT_TYPE, COOKIE, ORIGIN, SET_COOKIE, USER_AGENT};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use resolvers::auth::{API_KEY_PREFIX, Scope};
@@ -42,7 +42,7 @@ pub const COOKIE_NAME: &str = "session_token";
 /// `X-API-Key`.
 const API_KEY_HEADER: &str = "x-api-key";
 /// `X-RateLimit-Remaining`.
-const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+const REMAINING: &str = "x-ratelimit-remaining";
 
 /// Who is calling, decided once per request by [`track`].
 #[derive(Clone)]
@@ -258,6 +258,7 @@ macro_rules! groups {
 groups! {
     Profile => "profile",
     Channels => "channels",
+    Messages => "messages",
 }
 
 /// An authenticated caller of a `G` route (auth column `CK`): a session cookie (writes

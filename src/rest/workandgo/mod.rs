@@ -10,7 +10,8 @@
 //! `X-RateLimit-Remaining` on every response, and `Idempotency-Key` on POSTs.
 //!
 //! Served so far: `/api/auth` (dev-login, me, sessions, logout, API keys; not OAuth nor
-//! the WebSocket ticket) and `/api/channels` (all twelve rows of §5.2).
+//! the WebSocket ticket), `/api/channels` (all twelve rows of §5.2) and `/api/messages`
+//! rows 1–5 and 7–9 (messages and their reactions).
 //!
 //! Layout: [`wire`] spells the document's shapes, [`convert`] translates (pure),
 //! [`error`] maps `resolvers::Error`, [`extract`] identifies the caller, spends the
@@ -24,6 +25,7 @@ pub mod wire;
 
 mod auth;
 mod channels;
+mod messages;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -72,6 +74,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(auth::routes(state.config.dev_login))
         .merge(channels::routes())
+        .merge(messages::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.body_limit))

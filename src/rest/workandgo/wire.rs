@@ -237,3 +237,78 @@ pub struct AddMembersRequest {
 pub struct ReadRequest {
     pub message_id: Option<i64>,
 }
+
+// ---- messages ---------------------------------------------------------------------
+
+/// A message's author.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Author {
+    pub id: i64,
+    pub name: String,
+    pub avatar_url: Option<String>,
+    pub is_bot: bool,
+}
+
+/// `Attachment` (§4).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    pub id: i64,
+    pub name: String,
+    pub mime_type: Option<String>,
+    pub size: i64,
+    pub url: String,
+}
+
+/// `Reaction` (§4); the reaction list adds `users`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Reaction {
+    pub emoji: String,
+    pub count: i64,
+    pub reacted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub users: Option<Vec<NamedRef>>,
+}
+
+/// `Message` (§4).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub id: i64,
+    pub channel_id: i64,
+    pub parent_id: Option<i64>,
+    pub author: Author,
+    pub content: String,
+    pub attachments: Vec<Attachment>,
+    pub reactions: Vec<Reaction>,
+    pub reply_count: i64,
+    pub last_reply_at: Option<String>,
+    pub pinned: bool,
+    pub pinned_at: Option<String>,
+    pub pinned_by: Option<i64>,
+    pub task_ids: Vec<i64>,
+    pub edited_at: Option<String>,
+    pub created_at: String,
+}
+
+/// `POST /api/messages`.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendMessageRequest {
+    pub channel_id: Option<i64>,
+    pub content: Option<String>,
+    pub attachment_ids: Option<Vec<i64>>,
+}
+
+/// `PATCH /api/messages/{id}`.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct EditMessageRequest {
+    pub content: Option<String>,
+}
+
+/// `POST /api/messages/{id}/reactions`.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct ReactionRequest {
+    pub emoji: Option<String>,
+}

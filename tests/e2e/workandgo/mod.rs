@@ -6,6 +6,7 @@
 mod auth;
 mod channels;
 mod framework;
+mod messages;
 
 use reqwest::Method;
 use serde_json::{Value, json};
