@@ -9,6 +9,12 @@
 //!
 //! Keys are managed from a signed-in session only: a key cannot create, list or revoke
 //! keys (nor can any other token).
+//!
+//! Why not through `create_api_token`: that operation speaks the core scope vocabulary
+//! (`chats:read`, capped by the role, `*` following it), mints `sbt_` tokens and needs
+//! `api_tokens:write`, which any token of its user may hold; keys have a vocabulary,
+//! prefix and management rule of their own. Like the Messaging API v1's `wst_` tokens,
+//! they share the table, the minting and the row insertion instead.
 
 use chrono::{DateTime, Utc};
 use entities::api_tokens;
