@@ -247,11 +247,37 @@ pub struct Summary {
     /// Sample size.
     pub n: usize,
     /// Median (mean of the middle two for an even size).
+    #[serde(deserialize_with = "nan::one")]
     pub median: f64,
     /// Smallest value.
+    #[serde(deserialize_with = "nan::one")]
     pub min: f64,
     /// Largest value.
+    #[serde(deserialize_with = "nan::one")]
     pub max: f64,
+}
+
+/// Reading back what JSON wrote: `serde_json` writes a NaN as `null`, so a `null`
+/// where a number belongs is read as NaN (`suite --render-only` re-reads a run).
+pub mod nan {
+    use serde::{Deserialize, Deserializer};
+
+    /// One number, `null` as NaN.
+    pub fn one<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+    }
+
+    /// Named lists of numbers, each `null` as NaN.
+    pub fn named<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<std::collections::BTreeMap<String, Vec<f64>>, D::Error> {
+        Ok(
+            std::collections::BTreeMap::<String, Vec<Option<f64>>>::deserialize(d)?
+                .into_iter()
+                .map(|(k, v)| (k, v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect()))
+                .collect(),
+        )
+    }
 }
 
 impl Summary {
@@ -304,6 +330,20 @@ pub fn proc_memory(pid: u32) -> anyhow::Result<(u64, u64)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_summary_with_nans_reads_back() {
+        let s = super::Summary {
+            n: 0,
+            median: f64::NAN,
+            min: 1.0,
+            max: f64::NAN,
+        };
+        let back: super::Summary =
+            serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert!(back.median.is_nan() && back.max.is_nan());
+        assert_eq!(back.min, 1.0);
+    }
+
     use super::*;
 
     #[test]

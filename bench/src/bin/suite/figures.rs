@@ -340,15 +340,17 @@ async fn p2(
     ));
     let key = db.to_lowercase();
     let lines = q3_lines(m);
+    // One request list per database: each database's seed has its own tokens.
+    let list = format!("q3-20-{key}");
     let mut targets = vec![
-        s.target_lines(&format!("sb q3 {key}"), gql.to_owned(), "q3-20", &lines)?,
-        s.target_lines(&format!("ref q3 {key}"), ref_url.clone(), "q3-20", &lines)?,
+        s.target_lines(&format!("sb q3 {key}"), gql.to_owned(), &list, &lines)?,
+        s.target_lines(&format!("ref q3 {key}"), ref_url.clone(), &list, &lines)?,
     ];
     if s.plan.extra {
         for mode in ["each", "twice"] {
             let u = format!("{ref_url}?mode={mode}");
             s.fetch(&u, &body, token).await?;
-            targets.push(s.target_lines(&format!("ref q3 {mode} {key}"), u, "q3-20", &lines)?);
+            targets.push(s.target_lines(&format!("ref q3 {mode} {key}"), u, &list, &lines)?);
         }
     }
     let runs = s.compare(&format!("p2_{key}"), &targets).await?;
@@ -819,7 +821,7 @@ pub async fn group_pg(
                     )
                 });
                 let targets = [
-                    s.target_lines("sb q3 pg", gql.clone(), "q3-20", &q3_lines(m))?,
+                    s.target_lines("sb q3 pg", gql.clone(), "q3-20-pg", &q3_lines(m))?,
                     s.target(
                         "postgraphile q3",
                         peer_url.clone(),

@@ -26,6 +26,7 @@ pub struct Row {
     /// Whether the goal is met (`None`: informational).
     pub pass: Option<bool>,
     /// Raw samples: candidate, reference, ratio.
+    #[serde(deserialize_with = "bench::nan::named")]
     pub samples: BTreeMap<String, Vec<f64>>,
 }
 
@@ -147,6 +148,7 @@ pub struct Environment {
     pub pinning: String,
     pub commands: Vec<String>,
     pub data: String,
+    #[serde(deserialize_with = "bench::nan::one")]
     pub duration_s: f64,
 }
 
