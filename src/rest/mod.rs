@@ -3,6 +3,7 @@
 //! response shape.
 
 pub mod hooks;
+pub mod idempotent;
 pub mod messaging_v1;
 pub mod pachca;
 pub mod workandgo;

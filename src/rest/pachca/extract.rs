@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use resolvers::Ctx;
 use resolvers::rate::{Budget, Category, RateConfig, RateLimits};
@@ -96,21 +97,64 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Failure;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Failure> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(bearer)
-            .ok_or_else(Failure::invalid_token)?;
-        let ctx = authenticate(state, token, origin_of(parts, DIALECT))
-            .await
-            .map_err(|_| Failure::invalid_token())?;
+        let ctx = match parts.extensions.remove::<Authenticated>() {
+            Some(Authenticated(ctx)) => ctx,
+            None => {
+                let token = parts
+                    .headers
+                    .get(AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(bearer)
+                    .ok_or_else(Failure::invalid_token)?;
+                authenticate(state, token, origin_of(parts, DIALECT))
+                    .await
+                    .map_err(|_| Failure::invalid_token())?
+            }
+        };
         ctx.env
             .rate
             .check(&ctx.principal, Category::Standard, None)?;
         let limits = parts.extensions.get::<Arc<FacadeLimits>>().cloned();
         Ok(Caller { ctx, limits })
     }
+}
+
+/// The caller as [`idempotent`] authenticated it, for [`Caller`] to reuse.
+#[derive(Clone)]
+struct Authenticated(Ctx);
+
+/// Middleware: a POST carrying `Idempotency-Key` runs at most once per key and caller
+/// (the mechanism shared by every REST dialect, [`crate::rest::idempotent`]); a retry
+/// with the same key and the same request gets the first answer back. The caller is
+/// authenticated here so the key is scoped to them, and [`Caller`] reuses that
+/// context. Without a usable credential the request goes on untouched and its handler
+/// answers the 401.
+pub async fn idempotent(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.method() != Method::POST || !req.headers().contains_key("idempotency-key") {
+        return next.run(req).await;
+    }
+    let (mut parts, body) = req.into_parts();
+    let token = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(bearer)
+        .map(str::to_owned);
+    let ctx = match token {
+        Some(token) => authenticate(&state, &token, origin_of(&parts, DIALECT))
+            .await
+            .ok(),
+        None => None,
+    };
+    let Some(ctx) = ctx else {
+        return next.run(Request::from_parts(parts, body)).await;
+    };
+    parts.extensions.insert(Authenticated(ctx.clone()));
+    let req = Request::from_parts(parts, body);
+    crate::rest::idempotent::replay_or_run(&ctx, req, next, state.config.upload_limit, |e| {
+        Failure::from(e).into_response()
+    })
+    .await
 }
 
 /// A JSON body. Any content type is accepted; bad JSON, a wrong type or a missing

@@ -102,6 +102,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::Extension(Arc::new(FacadeLimits::new(&config.rate))))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            extract::idempotent,
+        ))
 }
 
 async fn not_found() -> impl IntoResponse {

@@ -10,6 +10,7 @@ mod exports;
 mod file_uploads;
 mod framework;
 mod groups;
+mod idempotency;
 mod interop;
 mod messages;
 mod oauth;
@@ -105,11 +106,25 @@ impl<'a> Pachca<'a> {
     }
 
     pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Res {
+        self.call_with(method, path, body, &[]).await
+    }
+
+    /// [`Pachca::call`] with extra request headers.
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Res {
         let mut req = self
             .app
             .http()
             .request(method, self.url(path))
             .bearer_auth(&self.token);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         if let Some(body) = body {
             req = req.json(&body);
         }
