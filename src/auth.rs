@@ -51,9 +51,7 @@ pub async fn authenticate(state: &AppState, token: &str, origin: Origin) -> Resu
             if let Err(e) = resolvers::people::touch_activity(&state.db, &user).await {
                 tracing::warn!(error = %e, "could not record user activity");
             }
-            Ok(Ctx::new(state.db.clone(), state.bus.clone(), principal)
-                .with_env(state.env.clone())
-                .with_origin(origin))
+            Ok(state.ctx(principal, origin))
         }
         Err(resolvers::Error::Internal(e)) => {
             tracing::error!(error = %e, "authentication failed on an internal error");

@@ -47,6 +47,21 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
+    /// The context of one request by `principal`, inside the server's shared services.
+    pub fn ctx(
+        &self,
+        principal: resolvers::Principal,
+        origin: resolvers::Origin,
+    ) -> resolvers::Ctx {
+        resolvers::Ctx::within(
+            self.env.clone(),
+            self.db.clone(),
+            self.bus.clone(),
+            principal,
+        )
+        .with_origin(origin)
+    }
+
     /// Assemble the state from a connected, migrated database; connects the bus broker
     /// when one is configured.
     pub async fn new(db: DatabaseConnection, config: Config) -> anyhow::Result<Self> {

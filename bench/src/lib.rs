@@ -331,17 +331,17 @@ pub fn proc_memory(pid: u32) -> anyhow::Result<(u64, u64)> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn a_summary_with_nans_reads_back() {
+    fn a_summary_with_nans_reads_back() -> serde_json::Result<()> {
         let s = super::Summary {
             n: 0,
             median: f64::NAN,
             min: 1.0,
             max: f64::NAN,
         };
-        let back: super::Summary =
-            serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        let back: super::Summary = serde_json::from_str(&serde_json::to_string(&s)?)?;
         assert!(back.median.is_nan() && back.max.is_nan());
         assert_eq!(back.min, 1.0);
+        Ok(())
     }
 
     use super::*;

@@ -158,14 +158,24 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Build a context with a default origin (`system`) and environment.
+    /// Build a context with a default origin (`system`) and environment of its own.
+    ///
+    /// Building an environment builds its services (six rate limiters, each calibrating a
+    /// clock, the SSRF guard, the file store): for the CLI, the seed and tests. A request
+    /// uses the server's shared environment through [`Ctx::within`], which costs nothing.
     pub fn new(db: DatabaseConnection, bus: Bus, principal: Principal) -> Self {
+        Self::within(Arc::new(Env::default()), db, bus, principal)
+    }
+
+    /// Build a context with a default origin (`system`) inside the shared services of
+    /// `env`.
+    pub fn within(env: Arc<Env>, db: DatabaseConnection, bus: Bus, principal: Principal) -> Self {
         Ctx {
             db,
             bus,
             principal,
             origin: Origin::default(),
-            env: Arc::new(Env::default()),
+            env,
         }
     }
 

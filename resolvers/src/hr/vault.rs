@@ -533,13 +533,11 @@ pub async fn download(
         scopes: Scopes::for_role(role, user.is_bot),
         credential: Credential::Session,
     };
-    let ctx = Ctx::new(db.clone(), bus.clone(), principal)
-        .with_env(env.clone())
-        .with_origin(Origin {
-            dialect: "download",
-            ip,
-            idempotency_key: None,
-        });
+    let ctx = Ctx::within(env.clone(), db.clone(), bus.clone(), principal).with_origin(Origin {
+        dialect: "download",
+        ip,
+        idempotency_key: None,
+    });
     let bytes = env.files.get(&doc.storage_key).await?;
     let txn = ctx.write().await?;
     let event = record(

@@ -224,7 +224,12 @@ impl ExportWorker {
             .await?
             .ok_or(Error::NotFound("user"))?;
         let principal = crate::auth::principal_for_user(user)?;
-        let ctx = Ctx::new(self.db.clone(), self.bus.clone(), principal).with_env(self.env.clone());
+        let ctx = Ctx::within(
+            self.env.clone(),
+            self.db.clone(),
+            self.bus.clone(),
+            principal,
+        );
         let now = Utc::now();
         let mut am: chat_exports::ActiveModel = row.clone().into();
         am.finished_at = Set(Some(now));

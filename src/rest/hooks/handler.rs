@@ -46,9 +46,7 @@ pub async fn post_message(
             );
         }
     };
-    let ctx = Ctx::new(state.db.clone(), state.bus.clone(), principal)
-        .with_env(state.env.clone())
-        .with_origin(origin_of(&parts, DIALECT));
+    let ctx = state.ctx(principal, origin_of(&parts, DIALECT));
     let reply = post(&ctx, &hook, body).await;
     with_rate(reply.unwrap_or_else(IntoResponse::into_response), standing)
 }

@@ -61,9 +61,7 @@ impl FromRequest<AppState> for Verified {
                 Refusal::BadSignature => Failure::invalid_signature(),
                 Refusal::Failed(e) => Failure::from(e).bare(),
             })?;
-        let ctx = Ctx::new(state.db.clone(), state.bus.clone(), verified.principal)
-            .with_env(state.env.clone())
-            .with_origin(origin_of(&parts, DIALECT));
+        let ctx = state.ctx(verified.principal, origin_of(&parts, DIALECT));
         slot_of(&parts).spend(&ctx).map_err(Failure::bare)?;
         Ok(Verified {
             ctx,

@@ -140,11 +140,7 @@ fn token_failure(err: resolvers::Error) -> Failure {
 /// The context a token endpoint acts in once the grant names its person.
 fn ctx_for(state: &AppState, req_origin: resolvers::Origin) -> impl FnOnce(Principal) -> Ctx {
     let (db, bus, env) = (state.db.clone(), state.bus.clone(), state.env.clone());
-    move |principal| {
-        Ctx::new(db, bus, principal)
-            .with_env(env)
-            .with_origin(req_origin)
-    }
+    move |principal| Ctx::within(env, db, bus, principal).with_origin(req_origin)
 }
 
 /// Client credentials: HTTP Basic wins over form fields.

@@ -75,8 +75,7 @@ async fn dev_login_handler(
         meta,
     )
     .await?;
-    let ctx = Ctx::new(state.db.clone(), state.bus.clone(), live.principal.clone())
-        .with_env(state.env.clone());
+    let ctx = state.ctx(live.principal.clone(), resolvers::Origin::default());
     let body = SignedIn {
         user: me_of(&ctx).await?,
         session: convert::session(&live.session, Some(live.session.id)),

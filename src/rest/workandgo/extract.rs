@@ -93,12 +93,6 @@ pub fn session_cookie(value: &str, max_age: i64) -> HeaderValue {
     })
 }
 
-fn ctx_of(state: &AppState, principal: resolvers::Principal, origin: Origin) -> Ctx {
-    Ctx::new(state.db.clone(), state.bus.clone(), principal)
-        .with_env(state.env.clone())
-        .with_origin(origin)
-}
-
 /// Identify the caller; for a live session, also the renewed cookie (token, max age).
 async fn identify(
     state: &AppState,
@@ -128,7 +122,7 @@ async fn identify(
                 tracing::warn!(error = %e, "could not record user activity");
             }
             let session_id = live.session.id;
-            let ctx = ctx_of(state, live.principal, origin);
+            let ctx = state.ctx(live.principal, origin);
             (
                 Auth::Cookie { ctx, session_id },
                 Some((live.token, live.max_age)),
