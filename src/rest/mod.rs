@@ -2,6 +2,7 @@
 //! base path. A façade is a translation only: request shape → `resolvers` call →
 //! response shape.
 
+pub mod fields;
 pub mod hooks;
 pub mod idempotent;
 pub mod messaging_v1;

@@ -251,6 +251,12 @@ impl IntoResponse for Failure {
     }
 }
 
+impl From<Vec<FieldError>> for Failure {
+    fn from(details: Vec<FieldError>) -> Self {
+        Failure::invalid(details)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,14 +22,7 @@ pub struct ErrorBody {
     pub details: Option<Vec<FieldError>>,
 }
 
-/// One field problem.
-#[derive(Debug, Clone, Serialize)]
-pub struct FieldError {
-    /// The field, as the request spelled it (`actions[1].style`).
-    pub field: String,
-    /// What is wrong with it.
-    pub message: String,
-}
+pub use crate::rest::fields::FieldError;
 
 // ---- messages ---------------------------------------------------------------------
 

@@ -32,7 +32,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::error::{Failure, Reply};
-use super::wire::{Envelope, FieldError, Pagination};
+use super::wire::{Envelope, Pagination};
 use crate::state::AppState;
 
 /// The front-door name recorded with every event this façade causes.
@@ -538,67 +538,7 @@ pub fn pagination(args: &PageArgs, has_more: bool, last: Option<i64>) -> Paginat
     }
 }
 
-/// Collects field problems so that one answer names them all.
-#[derive(Default)]
-pub struct Problems(Vec<FieldError>);
-
-impl Problems {
-    /// Note a problem with `field`.
-    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        });
-    }
-
-    /// A required, non-blank string of `min`–`max` characters, trimmed.
-    pub fn required(&mut self, field: &str, value: Option<&str>, max: usize) -> String {
-        match value.map(str::trim) {
-            None | Some("") => {
-                self.add(field, "is required");
-                String::new()
-            }
-            Some(v) => {
-                self.max(field, v, max);
-                v.to_owned()
-            }
-        }
-    }
-
-    /// A string of at most `max` characters.
-    pub fn max(&mut self, field: &str, value: &str, max: usize) {
-        if value.chars().count() > max {
-            self.add(field, format!("must be at most {max} characters"));
-        }
-    }
-
-    /// One of `allowed` (or `default` when absent).
-    pub fn choice<'a>(
-        &mut self,
-        field: &str,
-        value: Option<&'a str>,
-        allowed: &[&'a str],
-        default: &'a str,
-    ) -> &'a str {
-        match value {
-            None => default,
-            Some(v) if allowed.contains(&v) => v,
-            Some(_) => {
-                self.add(field, format!("must be one of {}", allowed.join(", ")));
-                default
-            }
-        }
-    }
-
-    /// `Err` with every problem noted, if any.
-    pub fn finish(self) -> Result<(), Failure> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(Failure::invalid(self.0))
-        }
-    }
-}
+pub use crate::rest::fields::Problems;
 
 /// The success envelope around `data`, as JSON (what idempotent routes store).
 pub fn envelope<T: Serialize>(data: T) -> Result<Value, Failure> {

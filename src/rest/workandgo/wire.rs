@@ -51,14 +51,7 @@ pub struct ErrorBody {
     pub details: Vec<FieldError>,
 }
 
-/// One field problem.
-#[derive(Debug, Clone, Serialize)]
-pub struct FieldError {
-    /// The field, as the request spelled it.
-    pub field: String,
-    /// What is wrong with it.
-    pub message: String,
-}
+pub use crate::rest::fields::FieldError;
 
 // ---- auth -------------------------------------------------------------------------
 
