@@ -8,6 +8,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
+use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
 use resolvers::Ctx;
 use resolvers::auth::sessions::{DevLoginInput, LiveSession};
@@ -16,8 +17,8 @@ use resolvers::people::ProfileChanges;
 use super::convert;
 use super::error::{Failure, Reply};
 use super::extract::{
-    Body, Caller, Change, ClientMeta, Params, Patch, Problems, Profile, SessionCaller, reply,
-    session_cookie,
+    Body, Caller, Change, ClientMeta, Params, Patch, Problems, Profile, SessionCaller, envelope,
+    reply, session_cookie,
 };
 use super::wire::{CreateApiKeyRequest, DevLoginRequest, Me, NamedRef, SignedIn};
 use crate::state::AppState;
@@ -205,8 +206,9 @@ fn creator_of(map: &HashMap<i64, NamedRef>, id: i64) -> NamedRef {
 
 /// `POST /api/auth/api-keys` (§5.1 #11) → 201 `ApiKey` with `key`, shown once.
 ///
-/// `Idempotency-Key` is accepted and not replayed here: a replay would need the key
-/// stored in clear beside its hash.
+/// With `Idempotency-Key`, a retry gets the same `ApiKey` back — no second key — but
+/// without `key`: the secret is never stored, not even for a replay. A client that lost
+/// the first answer sees which key was made, revokes it and asks for another.
 async fn create_key(caller: SessionCaller, Body(req): Body<CreateApiKeyRequest>) -> Reply {
     let ctx = &caller.ctx;
     let mut p = Problems::default();
@@ -228,22 +230,34 @@ async fn create_key(caller: SessionCaller, Body(req): Body<CreateApiKeyRequest>)
         p.add("app", "suite app bindings are not served yet");
     }
     p.finish()?;
-    let created = resolvers::auth::create_api_key(
-        ctx,
-        resolvers::auth::CreateApiKeyInput {
-            name,
-            scopes: req.scopes,
-            expires_at,
-        },
-    )
+    // The secret leaves through this cell, beside the stored (replayable) answer.
+    let secret: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    let mut body = super::extract::once(ctx, "workandgo.createApiKey", &req, || async {
+        let created = resolvers::auth::create_api_key(
+            ctx,
+            resolvers::auth::CreateApiKeyInput {
+                name,
+                scopes: req.scopes.clone(),
+                expires_at,
+            },
+        )
+        .await?;
+        let by = creators(ctx, &[created.row.user_id]).await?;
+        let key = convert::api_key(&created.row, &creator_of(&by, created.row.user_id), None);
+        *secret
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(created.token);
+        envelope(key)
+    })
     .await?;
-    let by = creators(ctx, &[created.row.user_id]).await?;
-    let key = convert::api_key(
-        &created.row,
-        &creator_of(&by, created.row.user_id),
-        Some(created.token),
-    );
-    reply(StatusCode::CREATED, key)
+    let secret = secret
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take();
+    if let Some(key) = secret {
+        body["data"]["key"] = serde_json::Value::String(key);
+    }
+    Ok((StatusCode::CREATED, axum::Json(body)).into_response())
 }
 
 /// `GET /api/auth/api-keys` (§5.1 #12) → `[ApiKey]`, masked; `?all=true` every key of

@@ -293,3 +293,49 @@ async fn wag_api_keys_are_shown_once_hashed_scoped_and_revocable() {
     let sbt = Wag::new(&app, Cred::Key(owner.token.clone()));
     sbt.get("/api/channels").await.err(401, "UNAUTHENTICATED");
 }
+
+#[tokio::test]
+async fn wag_a_retried_key_creation_makes_one_key_and_never_replays_the_secret() {
+    let app = spawn().await;
+    app.workspace("acme").await;
+    let (cookie, _) = login(&app, "owner@acme.test").await;
+    let session = Wag::cookie(&app, &cookie);
+    let body = json!({"name": "deploy", "scopes": ["channels:read"]});
+    let headers = [("idempotency-key", "key-once")];
+    let first = session
+        .call_with(
+            Method::POST,
+            "/api/auth/api-keys",
+            Some(body.clone()),
+            &headers,
+        )
+        .await;
+    let first = first.ok(201).clone();
+    assert!(first["key"].as_str().is_some_and(|k| k.starts_with("wag_")));
+    let again = session
+        .call_with(Method::POST, "/api/auth/api-keys", Some(body), &headers)
+        .await;
+    let again = again.ok(201).clone();
+    assert_eq!(again["id"], first["id"], "the same key, not a second one");
+    assert!(
+        again.get("key").is_none(),
+        "the secret is not replayed: {again:#}"
+    );
+    let listed = session.get("/api/auth/api-keys").await;
+    assert_eq!(listed.ok(200).as_array().map(Vec::len), Some(1));
+    // The secret is stored nowhere in clear, the idempotency records included.
+    let key = first["key"].as_str().unwrap_or_default();
+    let stored = app
+        .db
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT CAST(response AS TEXT) AS response FROM idempotency_keys".to_owned(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1, "the creation's answer is kept for replays");
+    for row in stored {
+        let text: String = row.try_get("", "response").unwrap();
+        assert!(text.contains("deploy") && !text.contains(key), "{text}");
+    }
+}
