@@ -88,6 +88,12 @@ impl Bus {
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
         self.local.subscribe()
     }
+
+    /// How many receivers are attached in this process: live subscriptions' feeds and
+    /// the other consumers of the bus.
+    pub fn receivers(&self) -> usize {
+        self.local.receiver_count()
+    }
 }
 
 impl Default for Bus {

@@ -250,6 +250,7 @@ async fn statements_per_event(
     chat: &str,
     subscribers: &[crate::util::Actor],
 ) -> u64 {
+    let attached = app.state.bus.receivers();
     let mut sockets = Vec::new();
     for s in subscribers {
         let mut ws = app.ws(&s.token, Protocol::TransportWs).await;
@@ -258,6 +259,18 @@ async fn statements_per_event(
             .unwrap();
         sockets.push(ws);
     }
+    // graphql-transport-ws does not acknowledge a subscription: wait until every feed is
+    // on the bus, then for its starting position (one read after attaching), so that the
+    // warm-up message is after every subscriber's "now".
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.state.bus.receivers() < attached + subscribers.len() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "subscriptions did not attach"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
     // Attached to the bus, and token activity recorded: the warm-up message.
     let warm = app.send(sender, chat, "warm-up").await;
     for ws in &mut sockets {
@@ -273,6 +286,15 @@ async fn statements_per_event(
     let spent = app.statement_count() - before;
     for ws in sockets {
         ws.close().await;
+    }
+    // Leave the bus as it was found: the next measurement counts its own feeds.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.state.bus.receivers() > attached {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "subscriptions did not detach"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     spent
 }
