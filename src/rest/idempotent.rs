@@ -130,6 +130,37 @@ pub async fn replay_or_run(
     }
 }
 
+/// Run a handler's creating operation at most once per `ctx`'s idempotency key, for
+/// façades that wrap handler by handler: the stored and replayed answer is the JSON body
+/// `op` returns. A failure of `op` (in the façade's own shape, `E`) releases the key and
+/// leaves unchanged; a refusal of the mechanism itself becomes `E` through `From`.
+pub async fn once<E, I, F, Fut>(
+    ctx: &Ctx,
+    operation: &str,
+    input: &I,
+    op: F,
+) -> Result<serde_json::Value, E>
+where
+    E: From<Error>,
+    I: Serialize + ?Sized,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<serde_json::Value, E>>,
+{
+    let failure: Mutex<Option<E>> = Mutex::new(None);
+    let result = resolvers::idempotency::once(ctx, None, operation, input, || async {
+        match op().await {
+            Ok(v) => Ok(v),
+            Err(f) => {
+                *lock(&failure) = Some(f);
+                // Any error releases the key; its kind does not matter here.
+                Err(Error::rule("REST", "", "failed"))
+            }
+        }
+    })
+    .await;
+    result.map_err(|e| lock(&failure).take().unwrap_or_else(|| E::from(e)))
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

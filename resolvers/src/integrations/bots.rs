@@ -308,13 +308,15 @@ pub(crate) async fn nickname_taken<C: ConnectionTrait>(
 }
 
 /// Insert the bot user of a workspace-level integration (a workspace token, an incoming
-/// webhook) inside `txn`: named `name`, with a nickname derived from it and made unique,
-/// holding `role` (what it may do is still limited by its token's permissions).
+/// webhook, a Hook API client) inside `txn`: named `name`, with a nickname derived from it
+/// and made unique, holding `role` (what it may do is still limited by its token's
+/// permissions).
 pub(crate) async fn insert_integration_user(
     txn: &DatabaseTransaction,
     workspace_id: i64,
     name: &str,
     role: Role,
+    avatar_url: Option<String>,
 ) -> Result<users::Model> {
     let base = nickname_from(name);
     let mut nick = base.clone();
@@ -323,20 +325,32 @@ pub(crate) async fn insert_integration_user(
         n += 1;
         nick = format!("{base}{n}");
     }
+    insert_bot_user(txn, workspace_id, name, nick, role, avatar_url).await
+}
+
+/// Insert a bot user with this (already unique) nickname.
+async fn insert_bot_user(
+    txn: &DatabaseTransaction,
+    workspace_id: i64,
+    name: &str,
+    nickname: String,
+    role: Role,
+    avatar_url: Option<String>,
+) -> Result<users::Model> {
     let now = Utc::now();
     Ok(users::ActiveModel {
         workspace_id: Set(workspace_id),
         email: Set(None),
         first_name: Set(name.to_owned()),
         last_name: Set(String::new()),
-        nickname: Set(nick),
+        nickname: Set(nickname),
         is_bot: Set(true),
         role: Set(role.as_str().to_owned()),
         title: Set(String::new()),
         department_id: Set(None),
         suspended: Set(false),
         phone: Set(String::new()),
-        avatar_url: Set(None),
+        avatar_url: Set(avatar_url),
         time_zone: Set("UTC".to_owned()),
         status_emoji: Set(None),
         status_title: Set(None),
@@ -553,32 +567,7 @@ pub async fn create_bot(ctx: &Ctx, input: BotInput) -> Result<BotWithToken> {
         n += 1;
         nick = format!("{nickname}{n}");
     }
-    let user = users::ActiveModel {
-        workspace_id: Set(ctx.workspace_id()),
-        email: Set(None),
-        first_name: Set(name),
-        last_name: Set(String::new()),
-        nickname: Set(nick),
-        is_bot: Set(true),
-        role: Set(Role::Member.as_str().to_owned()),
-        title: Set(String::new()),
-        department_id: Set(None),
-        suspended: Set(false),
-        phone: Set(String::new()),
-        avatar_url: Set(None),
-        time_zone: Set("UTC".to_owned()),
-        status_emoji: Set(None),
-        status_title: Set(None),
-        status_expires_at: Set(None),
-        status_is_away: Set(false),
-        status_away_message: Set(None),
-        last_activity_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    let user = insert_bot_user(&txn, ctx.workspace_id(), &name, nick, Role::Member, None).await?;
     let endpoint = webhook_endpoints::ActiveModel {
         workspace_id: Set(ctx.workspace_id()),
         url: Set(url.clone()),

@@ -140,38 +140,13 @@ pub async fn create_integration_client(
     };
     let now = Utc::now();
     let txn = ctx.write().await?;
-    let base = super::bots::nickname_from(&bot_name);
-    let mut nickname = base.clone();
-    let mut n = 1;
-    while super::bots::nickname_taken(&txn, ctx.workspace_id(), &nickname, None).await? {
-        n += 1;
-        nickname = format!("{base}{n}");
-    }
-    let bot = users::ActiveModel {
-        workspace_id: Set(ctx.workspace_id()),
-        email: Set(None),
-        first_name: Set(bot_name),
-        last_name: Set(String::new()),
-        nickname: Set(nickname),
-        is_bot: Set(true),
-        role: Set(Role::Member.as_str().to_owned()),
-        title: Set(String::new()),
-        department_id: Set(None),
-        suspended: Set(false),
-        phone: Set(String::new()),
-        avatar_url: Set(avatar),
-        time_zone: Set("UTC".to_owned()),
-        status_emoji: Set(None),
-        status_title: Set(None),
-        status_expires_at: Set(None),
-        status_is_away: Set(false),
-        status_away_message: Set(None),
-        last_activity_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
+    let bot = super::bots::insert_integration_user(
+        &txn,
+        ctx.workspace_id(),
+        &bot_name,
+        Role::Member,
+        avatar,
+    )
     .await?;
     let client = integration_clients::ActiveModel {
         workspace_id: Set(ctx.workspace_id()),

@@ -150,6 +150,7 @@ pub async fn create_incoming_webhook(
         ctx.workspace_id(),
         &name,
         Role::Admin,
+        None,
     )
     .await?;
     let token = crate::auth::insert_token_row(

@@ -70,6 +70,7 @@ pub(crate) async fn create_workspace_token(
         ctx.workspace_id(),
         &name,
         Role::Admin,
+        None,
     )
     .await?;
     let row = crate::auth::insert_token_row(

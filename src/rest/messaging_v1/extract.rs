@@ -241,9 +241,9 @@ pub fn created<T: Serialize>(body: T) -> Response {
     (StatusCode::CREATED, axum::Json(body)).into_response()
 }
 
-/// Run a creating operation at most once per `Idempotency-Key` (the shared mechanism:
-/// the same key and body replay the stored answer, a different body is refused).
-/// `input` is what makes two requests the same; the answer is the JSON body.
+/// Run a creating operation at most once per `Idempotency-Key`: the shared mechanism
+/// ([`crate::rest::idempotent::once`]) answering in this façade's failures. `input` is
+/// what makes two requests the same; the stored and replayed answer is the JSON body.
 pub async fn once<I, F, Fut>(
     ctx: &Ctx,
     operation: &str,
@@ -255,33 +255,7 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<serde_json::Value, Failure>>,
 {
-    // The domain mechanism speaks `resolvers::Error`; a façade failure inside the
-    // operation is carried out through this cell so it keeps its v1 shape.
-    let failure: Mutex<Option<Failure>> = Mutex::new(None);
-    let result = resolvers::idempotency::once(ctx, None, operation, input, || async {
-        match op().await {
-            Ok(v) => Ok(v),
-            Err(f) => {
-                let status = f.status;
-                *failure
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(f);
-                // Any error releases the key; its kind does not matter here.
-                Err(resolvers::Error::rule("V1", "", status.as_str()))
-            }
-        }
-    })
-    .await;
-    match result {
-        Ok(v) => Ok(v),
-        Err(e) => {
-            let carried = failure
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take();
-            Err(carried.unwrap_or_else(|| Failure::from(e)))
-        }
-    }
+    crate::rest::idempotent::once(ctx, operation, input, op).await
 }
 
 /// Serialise a wire value into the JSON stored and replayed for an idempotency key.

@@ -15,7 +15,6 @@
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::net::SocketAddr;
-use std::sync::Mutex;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
@@ -572,42 +571,19 @@ pub fn to_json<T: Serialize>(value: &T) -> Result<Value, Failure> {
     })
 }
 
-/// Run a POST at most once per `Idempotency-Key` (the shared mechanism,
-/// `resolvers::idempotency::once`): the same key and body replay the stored envelope
-/// (the route answers it with the same status); another body is 422
-/// `IDEMPOTENCY_KEY_REUSED`; a first request still running after the wait is 409
-/// `IDEMPOTENCY_IN_PROGRESS`. `input` is what makes two requests the same.
-pub async fn once<I, F, Fut>(ctx: &Ctx, operation: &str, input: &I, op: F) -> Result<Value, Failure>
+/// Run a creating operation at most once per `Idempotency-Key`: the shared mechanism
+/// ([`crate::rest::idempotent::once`]) answering in this façade's failures. `input` is
+/// what makes two requests the same; the stored and replayed answer is the JSON body.
+pub async fn once<I, F, Fut>(
+    ctx: &Ctx,
+    operation: &str,
+    input: &I,
+    op: F,
+) -> Result<serde_json::Value, Failure>
 where
     I: Serialize + ?Sized,
     F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Result<Value, Failure>>,
+    Fut: std::future::Future<Output = Result<serde_json::Value, Failure>>,
 {
-    // The mechanism speaks `resolvers::Error`; a façade failure inside the operation is
-    // carried out through this cell so it keeps its shape.
-    let failure: Mutex<Option<Failure>> = Mutex::new(None);
-    let result = resolvers::idempotency::once(ctx, None, operation, input, || async {
-        match op().await {
-            Ok(v) => Ok(v),
-            Err(f) => {
-                let status = f.status;
-                *failure
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(f);
-                // Any error releases the key; its kind does not matter here.
-                Err(resolvers::Error::rule("WAG", "", status.as_str()))
-            }
-        }
-    })
-    .await;
-    match result {
-        Ok(v) => Ok(v),
-        Err(e) => {
-            let carried = failure
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take();
-            Err(carried.unwrap_or_else(|| Failure::from(e)))
-        }
-    }
+    crate::rest::idempotent::once(ctx, operation, input, op).await
 }
