@@ -119,7 +119,10 @@ async fn a_bot_in_a_chat_gets_signed_message_events_and_a_bot_outside_gets_none(
 
 #[tokio::test]
 async fn a_delivery_answered_503_is_retried_with_a_fresh_timestamp_and_signature() {
-    let app = app_with_dispatcher(1_100).await;
+    // `webhook_timestamp` counts whole seconds and the retry waits its delay ±20 %
+    // jitter after the refused attempt: 1.3 s keeps even the earliest retry (1.04 s) in a
+    // later second than the first attempt.
+    let app = app_with_dispatcher(1_300).await;
     let owner = app.workspace("acme").await;
     let rx = Receiver::default();
     rx.fail_first.store(1, Ordering::SeqCst);
