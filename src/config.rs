@@ -89,6 +89,27 @@ pub struct Config {
     #[arg(long, env = "SWITCHBOARD_DISPATCHER", default_value_t = true, action = clap::ArgAction::Set)]
     pub dispatcher: bool,
 
+    /// Seconds a webhook receiver has to answer one delivery attempt before it counts as
+    /// failed and is retried along the schedule.
+    #[arg(
+        long,
+        env = "SWITCHBOARD_WEBHOOK_TIMEOUT",
+        default_value_t = 15,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub webhook_timeout_secs: u64,
+
+    /// Seconds a dispatcher's claim on a delivery lasts. When a replica dies mid-delivery
+    /// the delivery is due again this long after it was claimed; it must exceed
+    /// `SWITCHBOARD_WEBHOOK_TIMEOUT`, so a live claim never runs out under a slow receiver.
+    #[arg(
+        long,
+        env = "SWITCHBOARD_WEBHOOK_LEASE",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub webhook_lease_secs: u64,
+
     /// Where files are stored: a directory (default `./data/files`), `file:///dir`,
     /// `s3://bucket[/prefix]` (S3-compatible; credentials, region and endpoint from the
     /// standard `AWS_*` variables) or `memory:` (lost at exit).
@@ -164,7 +185,9 @@ pub struct Config {
     #[arg(skip = resolvers::rate::RateConfig::workandgo())]
     pub workandgo_rate: resolvers::rate::RateConfig,
 
-    /// Webhook delivery schedule and timeouts (built-in defaults; tests set their own).
+    /// Webhook delivery schedule, polling, batch and concurrency (built-in defaults; tests
+    /// set their own). Its timeout and lease come from `webhook_timeout_secs` and
+    /// `webhook_lease_secs`: see [`Config::delivery_config`].
     #[arg(skip)]
     pub delivery: resolvers::webhooks::DispatcherConfig,
 
@@ -191,6 +214,8 @@ impl Config {
             bus_namespace: "switchboard".to_owned(),
             webhook_allow_loopback: false,
             dispatcher: true,
+            webhook_timeout_secs: 15,
+            webhook_lease_secs: 60,
             files: "memory:".to_owned(),
             files_secret: None,
             public_url: None,
@@ -231,6 +256,25 @@ impl Config {
             },
             ..self.rate
         }
+    }
+
+    /// The webhook dispatcher's settings: `delivery` with the timeout and lease from
+    /// their variables. A lease that does not outlast the timeout is refused: a claim
+    /// could run out while its attempt is still waiting, and a second replica would
+    /// deliver the same event again.
+    pub fn delivery_config(&self) -> anyhow::Result<resolvers::webhooks::DispatcherConfig> {
+        if self.webhook_lease_secs <= self.webhook_timeout_secs {
+            anyhow::bail!(
+                "SWITCHBOARD_WEBHOOK_LEASE ({} s) must be longer than SWITCHBOARD_WEBHOOK_TIMEOUT ({} s)",
+                self.webhook_lease_secs,
+                self.webhook_timeout_secs
+            );
+        }
+        Ok(resolvers::webhooks::DispatcherConfig {
+            timeout: std::time::Duration::from_secs(self.webhook_timeout_secs),
+            lease: std::time::Duration::from_secs(self.webhook_lease_secs),
+            ..self.delivery.clone()
+        })
     }
 
     /// Whether the database is an embedded SQLite file.

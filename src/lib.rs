@@ -107,7 +107,7 @@ pub fn spawn_background(
     let dispatcher = resolvers::webhooks::Dispatcher::new(
         state.db.clone(),
         state.env.guard.clone(),
-        state.config.delivery.clone(),
+        state.config.delivery_config()?,
     )
     .map_err(|e| anyhow::anyhow!("webhook dispatcher: {e}"))?;
     let exports = resolvers::integrations::exports::ExportWorker::new(

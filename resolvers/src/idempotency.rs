@@ -182,3 +182,37 @@ where
         }
     }
 }
+
+/// [`once`] for a creation that hands out a secret shown once (a token, a hook URL, a
+/// signing key). `op` answers the created record and its secret; only the record is
+/// stored. The first answer carries the secret; a replay answers the same record with
+/// `None` in its place, because a secret is never written anywhere but where it belongs.
+/// So a retry never mints a second credential nobody knows of: a client that lost the
+/// first answer learns which record was made, and revokes or rotates it.
+pub async fn once_with_secret<T, S, I, F, Fut>(
+    ctx: &Ctx,
+    key: Option<&str>,
+    operation: &str,
+    input: &I,
+    op: F,
+) -> Result<(T, Option<S>)>
+where
+    T: Serialize + DeserializeOwned,
+    I: Serialize + ?Sized,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<(T, S)>>,
+{
+    let secret = std::sync::Mutex::new(None);
+    let record = once(ctx, key, operation, input, || async {
+        let (record, fresh) = op().await?;
+        *secret
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(fresh);
+        Ok(record)
+    })
+    .await?;
+    let secret = secret
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    Ok((record, secret))
+}

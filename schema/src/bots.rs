@@ -6,6 +6,7 @@ use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Json, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::{chat_exports, drafts, link_previews, views};
+use resolvers::idempotency::{once, once_with_secret};
 use resolvers::integrations::{
     bots, drafts as rdrafts, exports, history, oauth, previews, views as rviews,
 };
@@ -130,7 +131,7 @@ pub struct OAuthClient {
 }
 
 /// Settings of a bot's OAuth client; absent fields keep their value.
-#[derive(InputObject, Default)]
+#[derive(InputObject, Default, serde::Serialize)]
 pub struct OAuthClientInput {
     /// Confidential (default) or public.
     pub confidential: Option<bool>,
@@ -197,8 +198,10 @@ pub struct OAuthAuthorizationPayload {
 pub struct BotWithTokenPayload {
     /// The bot.
     pub bot: Bot,
-    /// The access token; only its hash is stored.
-    pub access_token: String,
+    /// The access token; only its hash is stored. Null when `createBot` replays an
+    /// earlier request with the same idempotency key: the token went out with the first
+    /// answer only (`recreateBotToken` issues a new one).
+    pub access_token: Option<String>,
 }
 
 /// A bot's access token.
@@ -233,7 +236,7 @@ impl BotToken {
 }
 
 /// Settings of a bot; absent fields keep their value (or default on create).
-#[derive(InputObject, Default)]
+#[derive(InputObject, Default, serde::Serialize)]
 pub struct BotSettingsInput {
     /// Display name (required on create).
     pub name: Option<String>,
@@ -411,7 +414,7 @@ impl ChatExport {
 }
 
 /// Input of `requestChatExport`.
-#[derive(InputObject)]
+#[derive(InputObject, serde::Serialize)]
 pub struct ChatExportInput {
     /// First day, `YYYY-MM-DD`.
     pub start_at: String,
@@ -589,11 +592,22 @@ impl BotsMutation {
         &self,
         ctx: &Context<'_>,
         input: BotSettingsInput,
+        #[graphql(
+            desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
+        )]
+        idempotency_key: Option<String>,
     ) -> Result<BotWithTokenPayload> {
-        let created = bots::create_bot(rctx(ctx)?, input.into()).await.gql()?;
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
+        let fingerprint = serde_json::to_value(&input).unwrap_or_default();
+        let (bot, access_token) = once_with_secret(c, None, "createBot", &fingerprint, || async {
+            let created = bots::create_bot(c, input.into()).await?;
+            Ok((created.bot, created.access_token))
+        })
+        .await
+        .gql()?;
         Ok(BotWithTokenPayload {
-            bot: Bot(created.bot),
-            access_token: created.access_token,
+            bot: Bot(bot),
+            access_token,
         })
     }
     /// Change a bot's settings.
@@ -615,7 +629,7 @@ impl BotsMutation {
         let created = bots::recreate_bot_token(rctx(ctx)?, id).await.gql()?;
         Ok(BotWithTokenPayload {
             bot: Bot(created.bot),
-            access_token: created.access_token,
+            access_token: Some(created.access_token),
         })
     }
     /// Issue a new secret for a bot's OAuth client (shown once), enabling the client.
@@ -656,13 +670,25 @@ impl BotsMutation {
         bot_id: ID,
         name: String,
         scopes: Option<Vec<String>>,
+        #[graphql(
+            desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
+        )]
+        idempotency_key: Option<String>,
     ) -> Result<BotToken> {
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
+        let fingerprint = serde_json::json!([bot_id, name, scopes]);
         let bot_id = ids::decode(&bot_id, Kind::User, "botId")?;
-        Ok(BotToken(
-            bots::create_bot_token(rctx(ctx)?, bot_id, &name, scopes)
-                .await
-                .gql()?,
-        ))
+        let (row, token) = once_with_secret(c, None, "createBotToken", &fingerprint, || async {
+            let created = bots::create_bot_token(c, bot_id, &name, scopes).await?;
+            Ok((created.row, created.token))
+        })
+        .await
+        .gql()?;
+        // A replay shows the token masked, as every later read does.
+        Ok(BotToken(bots::BotToken {
+            row,
+            token: token.flatten(),
+        }))
     }
     /// Rename a bot's token or change its scopes.
     async fn update_bot_token(
@@ -781,7 +807,13 @@ impl BotsMutation {
         chat_id: ID,
         content: String,
         parent_message_id: Option<ID>,
+        #[graphql(
+            desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
+        )]
+        idempotency_key: Option<String>,
     ) -> Result<Draft> {
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
+        let fingerprint = serde_json::json!([chat_id, content, parent_message_id]);
         let input = rdrafts::DraftInput {
             chat_id: Some(ids::decode(&chat_id, Kind::Chat, "chatId")?),
             content: Some(content),
@@ -790,7 +822,12 @@ impl BotsMutation {
                 .transpose()?,
             ..Default::default()
         };
-        Ok(Draft(rdrafts::create_draft(rctx(ctx)?, input).await.gql()?))
+        let draft = once(c, None, "createDraft", &fingerprint, || {
+            rdrafts::create_draft(c, input)
+        })
+        .await
+        .gql()?;
+        Ok(Draft(draft))
     }
     /// Change a draft's text.
     async fn update_draft(&self, ctx: &Context<'_>, id: i64, content: String) -> Result<Draft> {
@@ -813,7 +850,13 @@ impl BotsMutation {
         &self,
         ctx: &Context<'_>,
         input: ChatExportInput,
+        #[graphql(
+            desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
+        )]
+        idempotency_key: Option<String>,
     ) -> Result<ChatExport> {
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
+        let fingerprint = serde_json::to_value(&input).unwrap_or_default();
         let chat_ids = input
             .chat_ids
             .map(|ids| ids::decode_all(&ids, Kind::Chat, "chatIds"))
@@ -825,8 +868,11 @@ impl BotsMutation {
             chat_ids,
             skip_chats_file: input.skip_chats_file,
         };
-        Ok(ChatExport(
-            exports::request_export(rctx(ctx)?, input).await.gql()?,
-        ))
+        let export = once(c, None, "requestChatExport", &fingerprint, || {
+            exports::request_export(c, input)
+        })
+        .await
+        .gql()?;
+        Ok(ChatExport(export))
     }
 }

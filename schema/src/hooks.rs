@@ -5,6 +5,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entities::integration_hooks;
+use resolvers::idempotency::{once, once_with_secret};
 use resolvers::integrations::hooks;
 
 use crate::context::rctx;
@@ -83,26 +84,43 @@ impl Hook {
 }
 
 /// A hook with its secret and URL, shown this once.
-pub struct HookWithSecretPayload(pub hooks::HookWithSecret);
+pub struct HookWithSecretPayload {
+    hook: integration_hooks::Model,
+    /// The secret and the URL holding it; `None` when `createHook` replays an earlier
+    /// request with the same idempotency key (they went out with the first answer only).
+    shown: Option<(String, String)>,
+}
+
+impl From<hooks::HookWithSecret> for HookWithSecretPayload {
+    fn from(created: hooks::HookWithSecret) -> Self {
+        HookWithSecretPayload {
+            hook: created.hook,
+            shown: Some((created.secret, created.url)),
+        }
+    }
+}
 
 #[Object]
 impl HookWithSecretPayload {
     /// The hook.
     async fn hook(&self) -> Hook {
-        Hook(self.0.hook.clone())
+        Hook(self.hook.clone())
     }
-    /// The 64-hex secret. Only its hash is kept: it cannot be shown again.
-    async fn secret(&self) -> &str {
-        &self.0.secret
+    /// The 64-hex secret. Only its hash is kept: it cannot be shown again. Null when
+    /// `createHook` replays an earlier request with the same idempotency key
+    /// (`regenerateHookSecret` makes a new one).
+    async fn secret(&self) -> Option<&str> {
+        self.shown.as_ref().map(|(secret, _)| secret.as_str())
     }
-    /// The URL to POST messages to: `<server>/hooks/<publicId>/<secret>/message`.
-    async fn url(&self) -> &str {
-        &self.0.url
+    /// The URL to POST messages to: `<server>/hooks/<publicId>/<secret>/message`; null
+    /// with `secret`.
+    async fn url(&self) -> Option<&str> {
+        self.shown.as_ref().map(|(_, url)| url.as_str())
     }
 }
 
 /// Input of `createIntegrationClient`.
-#[derive(InputObject)]
+#[derive(InputObject, serde::Serialize)]
 pub struct CreateIntegrationClientInput {
     /// The client's name (1–255 characters).
     pub name: String,
@@ -144,15 +162,23 @@ impl HooksMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateIntegrationClientInput,
+        #[graphql(
+            desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
+        )]
+        idempotency_key: Option<String>,
     ) -> Result<IntegrationClient> {
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
+        let fingerprint = serde_json::to_value(&input).unwrap_or_default();
         let input = hooks::CreateIntegrationClientInput {
             name: input.name,
             bot_name: input.bot_name,
             bot_avatar_url: input.bot_avatar_url,
         };
-        let created = hooks::create_integration_client(rctx(ctx)?, input)
-            .await
-            .gql()?;
+        let created = once(c, None, "createIntegrationClient", &fingerprint, || {
+            hooks::create_integration_client(c, input)
+        })
+        .await
+        .gql()?;
         Ok(IntegrationClient(created))
     }
     /// Create a hook of a client into an internal Desktop (a private channel or group
@@ -162,13 +188,22 @@ impl HooksMutation {
         ctx: &Context<'_>,
         client_id: ID,
         chat_id: ID,
+        #[graphql(
+            desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
+        )]
+        idempotency_key: Option<String>,
     ) -> Result<HookWithSecretPayload> {
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
+        let fingerprint = serde_json::json!([client_id, chat_id]);
         let client_id = ids::decode(&client_id, Kind::IntegrationClient, "clientId")?;
         let chat_id = ids::decode(&chat_id, Kind::Chat, "chatId")?;
-        let created = hooks::create_hook(rctx(ctx)?, client_id, chat_id)
-            .await
-            .gql()?;
-        Ok(HookWithSecretPayload(created))
+        let (hook, shown) = once_with_secret(c, None, "createHook", &fingerprint, || async {
+            let created = hooks::create_hook(c, client_id, chat_id).await?;
+            Ok((created.hook, (created.secret, created.url)))
+        })
+        .await
+        .gql()?;
+        Ok(HookWithSecretPayload { hook, shown })
     }
     /// Replace a hook's secret; the old URL stops working at once. The new secret is
     /// shown once.
@@ -179,7 +214,7 @@ impl HooksMutation {
     ) -> Result<HookWithSecretPayload> {
         let id = ids::decode(&id, Kind::Hook, "id")?;
         let created = hooks::regenerate_hook_secret(rctx(ctx)?, id).await.gql()?;
-        Ok(HookWithSecretPayload(created))
+        Ok(HookWithSecretPayload::from(created))
     }
     /// Delete a hook; its URL stops working at once.
     async fn delete_hook(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {

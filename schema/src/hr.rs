@@ -131,7 +131,7 @@ async fn site_row(ctx: &Context<'_>, id: i64) -> Result<Option<Site>> {
 }
 
 /// Input of `createSite`.
-#[derive(InputObject)]
+#[derive(InputObject, serde::Serialize)]
 pub struct CreateSiteInput {
     /// 1–255 characters.
     pub name: String,
@@ -514,7 +514,7 @@ impl LeaveRequest {
 pub type LeaveRequestConnection = Connection<String, LeaveRequest>;
 
 /// Input of `createLeaveType`.
-#[derive(InputObject)]
+#[derive(InputObject, serde::Serialize)]
 pub struct CreateLeaveTypeInput {
     /// 1–100 characters, unique in the workspace.
     pub name: String,
@@ -1036,7 +1036,17 @@ impl HrMutation {
         ))
     }
     /// Create a site (HR administrators).
-    async fn create_site(&self, ctx: &Context<'_>, input: CreateSiteInput) -> Result<Site> {
+    async fn create_site(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateSiteInput,
+        #[graphql(
+            desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
+        )]
+        idempotency_key: Option<String>,
+    ) -> Result<Site> {
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
+        let fingerprint = serde_json::to_value(&input).unwrap_or_default();
         let input = resolvers::hr::sites::CreateSiteInput {
             name: input.name,
             address: input.address,
@@ -1046,11 +1056,12 @@ impl HrMutation {
             timezone: input.timezone,
             member_ids: ids::decode_all(&input.member_ids, Kind::User, "memberIds")?,
         };
-        Ok(Site::from(
-            resolvers::hr::sites::create_site(rctx(ctx)?, input)
-                .await
-                .gql()?,
-        ))
+        let site = once(c, None, "createSite", &fingerprint, || {
+            resolvers::hr::sites::create_site(c, input)
+        })
+        .await
+        .gql()?;
+        Ok(Site::from(site))
     }
     /// Change a site (HR administrators).
     async fn update_site(&self, ctx: &Context<'_>, id: ID, input: UpdateSiteInput) -> Result<Site> {
@@ -1133,16 +1144,23 @@ impl HrMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateLeaveTypeInput,
+        #[graphql(
+            desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
+        )]
+        idempotency_key: Option<String>,
     ) -> Result<LeaveType> {
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
+        let fingerprint = serde_json::to_value(&input).unwrap_or_default();
         let input = resolvers::hr::leave::LeaveTypeInput {
             name: input.name,
             allowance_days: input.allowance_days,
         };
-        Ok(LeaveType(
-            resolvers::hr::leave::create_leave_type(rctx(ctx)?, input)
-                .await
-                .gql()?,
-        ))
+        let leave_type = once(c, None, "createLeaveType", &fingerprint, || {
+            resolvers::hr::leave::create_leave_type(c, input)
+        })
+        .await
+        .gql()?;
+        Ok(LeaveType(leave_type))
     }
     /// Rename a leave type or change its default allowance (HR administrators).
     async fn update_leave_type(

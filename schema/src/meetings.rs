@@ -320,7 +320,13 @@ impl MeetingsMutation {
         call_id: ID,
         language: Option<String>,
         segments: Vec<TranscriptSegmentInput>,
+        #[graphql(
+            desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
+        )]
+        idempotency_key: Option<String>,
     ) -> Result<Vec<TranscriptSegment>> {
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
+        let fingerprint = serde_json::json!([call_id, language, segments]);
         let id = ids::decode(&call_id, Kind::Call, "callId")?;
         let segments = segments
             .into_iter()
@@ -339,10 +345,11 @@ impl MeetingsMutation {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let rows =
-            resolvers::meetings::append_transcript_segments(rctx(ctx)?, id, language, segments)
-                .await
-                .gql()?;
+        let rows = once(c, None, "appendTranscriptSegments", &fingerprint, || {
+            resolvers::meetings::append_transcript_segments(c, id, language, segments)
+        })
+        .await
+        .gql()?;
         Ok(rows.into_iter().map(TranscriptSegment).collect())
     }
     /// Add a note to a meeting (revision 1).
@@ -352,13 +359,20 @@ impl MeetingsMutation {
         meeting_id: ID,
         title: Option<String>,
         content: String,
+        #[graphql(
+            desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
+        )]
+        idempotency_key: Option<String>,
     ) -> Result<MeetingNote> {
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
+        let fingerprint = serde_json::json!([meeting_id, title, content]);
         let id = ids::decode(&meeting_id, Kind::Meeting, "meetingId")?;
-        Ok(MeetingNote(
-            resolvers::meetings::create_meeting_note(rctx(ctx)?, id, title, content)
-                .await
-                .gql()?,
-        ))
+        let note = once(c, None, "createMeetingNote", &fingerprint, || {
+            resolvers::meetings::create_meeting_note(c, id, title, content)
+        })
+        .await
+        .gql()?;
+        Ok(MeetingNote(note))
     }
     /// Edit a note based on `revision`; a stale revision → `CONFLICT`.
     async fn update_meeting_note(

@@ -6,6 +6,8 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entities::incoming_webhooks;
 
+use resolvers::idempotency::once_with_secret;
+
 use crate::context::rctx;
 use crate::error::GqlResult;
 use crate::ids::{self, Kind};
@@ -57,11 +59,14 @@ pub struct CreatedIncomingWebhook {
     /// The webhook.
     pub webhook: IncomingWebhook,
     /// The HMAC-SHA256 key of `X-Webhook-Signature: sha256=<hex>` (its bytes as written).
-    pub secret: String,
+    /// Null when `createIncomingWebhook` replays an earlier request with the same
+    /// idempotency key: it went out with the first answer only
+    /// (`rotateIncomingWebhookSecret` makes a new one).
+    pub secret: Option<String>,
 }
 
 /// Input of `createIncomingWebhook`.
-#[derive(InputObject)]
+#[derive(InputObject, serde::Serialize)]
 pub struct CreateIncomingWebhookInput {
     /// Label.
     pub name: String,
@@ -77,7 +82,7 @@ fn created(
 ) -> CreatedIncomingWebhook {
     CreatedIncomingWebhook {
         webhook: IncomingWebhook(w.webhook),
-        secret: w.secret,
+        secret: Some(w.secret),
     }
 }
 
@@ -111,7 +116,13 @@ impl MessagingV1Mutation {
         &self,
         ctx: &Context<'_>,
         input: CreateIncomingWebhookInput,
+        #[graphql(
+            desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
+        )]
+        idempotency_key: Option<String>,
     ) -> Result<CreatedIncomingWebhook> {
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
+        let fingerprint = serde_json::to_value(&input).unwrap_or_default();
         let input = resolvers::integrations::incoming::CreateIncomingWebhookInput {
             name: input.name,
             chat_id: input
@@ -120,10 +131,18 @@ impl MessagingV1Mutation {
                 .transpose()?,
             actions: input.actions,
         };
-        let w = resolvers::integrations::incoming::create_incoming_webhook(rctx(ctx)?, input)
+        let (webhook, secret) =
+            once_with_secret(c, None, "createIncomingWebhook", &fingerprint, || async {
+                let w =
+                    resolvers::integrations::incoming::create_incoming_webhook(c, input).await?;
+                Ok((w.webhook, w.secret))
+            })
             .await
             .gql()?;
-        Ok(created(w))
+        Ok(CreatedIncomingWebhook {
+            webhook: IncomingWebhook(webhook),
+            secret,
+        })
     }
     /// Replace an incoming webhook's secret (owners and admins); the old one stops
     /// working at once. The new one is in the answer only.

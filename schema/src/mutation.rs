@@ -8,7 +8,7 @@ use resolvers::messages::{
 };
 use serde_json::Value;
 
-use resolvers::idempotency::once;
+use resolvers::idempotency::{once, once_with_secret};
 
 use crate::context::rctx;
 use crate::error::GqlResult;
@@ -427,19 +427,28 @@ impl PeopleMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateApiTokenInput,
+        #[graphql(
+            desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
+        )]
+        idempotency_key: Option<String>,
     ) -> Result<CreatedApiToken> {
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
+        let fingerprint = serde_json::to_value(&input).unwrap_or_default();
         let input = resolvers::auth::CreateApiTokenInput {
             name: input.name,
             scopes: input.scopes,
             expires_at: input.expires_at,
             rate_limits: input.rate_limits.into_iter().map(Into::into).collect(),
         };
-        let created = resolvers::auth::create_api_token(rctx(ctx)?, input)
-            .await
-            .gql()?;
+        let (row, token) = once_with_secret(c, None, "createApiToken", &fingerprint, || async {
+            let created = resolvers::auth::create_api_token(c, input).await?;
+            Ok((created.row, created.token))
+        })
+        .await
+        .gql()?;
         Ok(CreatedApiToken {
-            token: created.token,
-            api_token: created.row.into(),
+            token,
+            api_token: row.into(),
         })
     }
     /// Revoke an API token (yours; admins: any in the workspace).
@@ -475,7 +484,13 @@ impl PeopleMutation {
         name: String,
         parent_id: Option<ID>,
         manager_id: Option<ID>,
+        #[graphql(
+            desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
+        )]
+        idempotency_key: Option<String>,
     ) -> Result<Department> {
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
+        let fingerprint = serde_json::json!([name, parent_id, manager_id]);
         let input = resolvers::people::CreateDepartmentInput {
             name,
             parent_id: parent_id
@@ -486,19 +501,30 @@ impl PeopleMutation {
                 .transpose()?,
             description: None,
         };
-        Ok(Department(
-            resolvers::people::create_department(rctx(ctx)?, input)
-                .await
-                .gql()?,
-        ))
+        let department = once(c, None, "createDepartment", &fingerprint, || {
+            resolvers::people::create_department(c, input)
+        })
+        .await
+        .gql()?;
+        Ok(Department(department))
     }
     /// Create a group tag (admins).
-    async fn create_group_tag(&self, ctx: &Context<'_>, name: String) -> Result<GroupTag> {
-        Ok(GroupTag(
-            resolvers::people::create_group_tag(rctx(ctx)?, &name)
-                .await
-                .gql()?,
-        ))
+    async fn create_group_tag(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        #[graphql(
+            desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
+        )]
+        idempotency_key: Option<String>,
+    ) -> Result<GroupTag> {
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
+        let tag = once(c, None, "createGroupTag", &name, || {
+            resolvers::people::create_group_tag(c, &name)
+        })
+        .await
+        .gql()?;
+        Ok(GroupTag(tag))
     }
     /// Add users to a group tag (admins).
     async fn add_group_tag_members(

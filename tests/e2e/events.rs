@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use resolvers::people::Role;
 use serde_json::{Value, json};
 
+use crate::util::process::Server;
 use crate::util::{Protocol, TestApp, postgres_url};
 
 const ADDED: &str = "subscription($chat: ID!, $after: String) { messageAdded(chatId: $chat, after: $after) { content eventCursor } }";
@@ -401,6 +402,219 @@ async fn fifty_concurrent_requests_with_one_idempotency_key_create_one_message()
     assert_eq!(app.count("messages").await - before, 2);
 }
 
+/// Each creating mutation that takes `idempotencyKey` and the table its row lands in:
+/// (mutation, variables without `key`, the same with another input, table).
+fn keyed_creations(chat: &str, meeting: &str) -> Vec<(&'static str, Value, Value, &'static str)> {
+    vec![
+        (
+            "mutation($k: String, $n: String!) { createDepartment(name: $n, idempotencyKey: $k) { id } }",
+            json!({ "n": "Sales" }),
+            json!({ "n": "Support" }),
+            "departments",
+        ),
+        (
+            "mutation($k: String, $n: String!) { createGroupTag(name: $n, idempotencyKey: $k) { id } }",
+            json!({ "n": "oncall" }),
+            json!({ "n": "backend" }),
+            "group_tags",
+        ),
+        (
+            "mutation($k: String, $n: String!) { createCustomProperty(input: { entityType: USER, name: $n, dataType: TEXT }, idempotencyKey: $k) { id } }",
+            json!({ "n": "Shoe size" }),
+            json!({ "n": "Desk" }),
+            "custom_properties",
+        ),
+        (
+            "mutation($k: String, $c: ID!, $t: String!) { createDraft(chatId: $c, content: $t, idempotencyKey: $k) { id } }",
+            json!({ "c": chat, "t": "draft one" }),
+            json!({ "c": chat, "t": "draft two" }),
+            "drafts",
+        ),
+        (
+            "mutation($k: String, $from: String!) { requestChatExport(input: { startAt: $from, endAt: \"2026-12-01\" }, idempotencyKey: $k) { id } }",
+            json!({ "from": "2026-11-01" }),
+            json!({ "from": "2026-10-01" }),
+            "chat_exports",
+        ),
+        (
+            "mutation($k: String, $m: ID!, $t: String!) { createMeetingNote(meetingId: $m, content: $t, idempotencyKey: $k) { id } }",
+            json!({ "m": meeting, "t": "minutes" }),
+            json!({ "m": meeting, "t": "other minutes" }),
+            "meeting_notes",
+        ),
+        (
+            "mutation($k: String, $n: String!) { createSite(input: { name: $n, latitude: 52.52, longitude: 13.40, radiusMeters: 100 }, idempotencyKey: $k) { id } }",
+            json!({ "n": "HQ" }),
+            json!({ "n": "Depot" }),
+            "hr_sites",
+        ),
+        (
+            "mutation($k: String, $n: String!) { createLeaveType(input: { name: $n, allowanceDays: 20 }, idempotencyKey: $k) { id } }",
+            json!({ "n": "Annual" }),
+            json!({ "n": "Sick" }),
+            "hr_leave_types",
+        ),
+        (
+            "mutation($k: String, $n: String!) { createIntegrationClient(input: { name: $n }, idempotencyKey: $k) { id } }",
+            json!({ "n": "CRM" }),
+            json!({ "n": "Monitoring" }),
+            "integration_clients",
+        ),
+    ]
+}
+
+fn with_key(mut variables: Value, key: &str) -> Value {
+    variables["k"] = json!(key);
+    variables
+}
+
+#[tokio::test]
+async fn every_keyed_creating_mutation_runs_once_per_key() {
+    let app = TestApp::spawn().await;
+    let owner = app.workspace("acme").await;
+    let chat = app.create_chat(&owner, "news", false, &[]).await;
+    let meeting = app
+        .gql_ok(
+            &owner.token,
+            "mutation { scheduleMeeting(input: { title: \"Weekly\", startsAt: \"2027-01-04T09:00:00Z\", endsAt: \"2027-01-04T09:30:00Z\" }) { id } }",
+            json!({}),
+        )
+        .await["scheduleMeeting"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (mutation, input, other, table) in keyed_creations(&chat, &meeting) {
+        let before = app.count(table).await;
+        let field = |data: &Value| data.as_object().unwrap().values().next().unwrap()["id"].clone();
+        let first = field(
+            &app.gql_ok(&owner.token, mutation, with_key(input.clone(), "k-1"))
+                .await,
+        );
+        let again = field(
+            &app.gql_ok(&owner.token, mutation, with_key(input.clone(), "k-1"))
+                .await,
+        );
+        assert_eq!(first, again, "{mutation}: a retry answers the first result");
+        assert_eq!(app.count(table).await - before, 1, "{mutation}: one row");
+        let (code, body) = app
+            .gql_err(&owner.token, mutation, with_key(other.clone(), "k-1"))
+            .await;
+        assert_eq!(code, "BAD_USER_INPUT", "{mutation}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], "idempotencyKey");
+        let fresh = field(
+            &app.gql_ok(&owner.token, mutation, with_key(other, "k-2"))
+                .await,
+        );
+        assert_ne!(fresh, first, "{mutation}: a new key creates anew");
+        assert_eq!(app.count(table).await - before, 2, "{mutation}: two rows");
+    }
+}
+
+#[tokio::test]
+async fn a_retried_creation_that_hands_out_a_secret_answers_the_same_record_without_it() {
+    let app = TestApp::spawn().await;
+    let owner = app.workspace("acme").await;
+    let desktop = app.create_chat(&owner, "desk", false, &[]).await;
+    let client = app
+        .gql_ok(
+            &owner.token,
+            "mutation { createIntegrationClient(input: { name: \"CRM\" }) { id } }",
+            json!({}),
+        )
+        .await["createIntegrationClient"]["id"]
+        .clone();
+    let bot = app
+        .gql_ok(
+            &owner.token,
+            "mutation { createBot(input: { name: \"Helper\" }) { bot { id } } }",
+            json!({}),
+        )
+        .await["createBot"]["bot"]["id"]
+        .clone();
+    // (mutation, variables, table, where the record's id is, where the secret is)
+    let cases = [
+        (
+            "mutation($k: String) { createApiToken(input: { name: \"ci\" }, idempotencyKey: $k) { token apiToken { id } } }",
+            json!({}),
+            "api_tokens",
+            "/createApiToken/apiToken/id",
+            "/createApiToken/token",
+        ),
+        (
+            "mutation($k: String) { createBot(input: { name: \"Deployer\" }, idempotencyKey: $k) { accessToken bot { id } } }",
+            json!({}),
+            "bots",
+            "/createBot/bot/id",
+            "/createBot/accessToken",
+        ),
+        (
+            "mutation($k: String, $b: ID!, $c: ID!) { createHook(clientId: $b, chatId: $c, idempotencyKey: $k) { secret url hook { id } } }",
+            json!({ "b": client, "c": desktop }),
+            "integration_hooks",
+            "/createHook/hook/id",
+            "/createHook/secret",
+        ),
+        (
+            "mutation($k: String) { createIncomingWebhook(input: { name: \"alerts\", actions: [\"send_message\"] }, idempotencyKey: $k) { secret webhook { id } } }",
+            json!({}),
+            "incoming_webhooks",
+            "/createIncomingWebhook/webhook/id",
+            "/createIncomingWebhook/secret",
+        ),
+    ];
+    for (mutation, variables, table, id_at, secret_at) in cases {
+        let before = app.count(table).await;
+        let first = app
+            .gql_ok(&owner.token, mutation, with_key(variables.clone(), "k-1"))
+            .await;
+        let again = app
+            .gql_ok(&owner.token, mutation, with_key(variables.clone(), "k-1"))
+            .await;
+        assert_eq!(first.pointer(id_at), again.pointer(id_at), "{mutation}");
+        assert!(
+            first.pointer(secret_at).is_some_and(Value::is_string),
+            "{mutation}: the first answer shows the secret: {first}"
+        );
+        assert_eq!(
+            again.pointer(secret_at),
+            Some(&Value::Null),
+            "{mutation}: a replay does not: {again}"
+        );
+        assert_eq!(app.count(table).await - before, 1, "{mutation}: one record");
+    }
+    // The token of the first answer works; the replay minted no second one.
+    let minted = app
+        .gql_ok(
+            &owner.token,
+            "mutation($k: String) { createApiToken(input: { name: \"ci\" }, idempotencyKey: $k) { token } }",
+            json!({ "k": "k-9" }),
+        )
+        .await["createApiToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let me = app.gql_ok(&minted, "{ me { id } }", json!({})).await;
+    assert_eq!(me["me"]["id"], owner.gid);
+
+    // A bot's named token: the replay shows it masked, as every later read does.
+    let create_token = "mutation($k: String, $b: ID!) { createBotToken(botId: $b, name: \"ci\", idempotencyKey: $k) { id token } }";
+    let first = app
+        .gql_ok(&owner.token, create_token, json!({ "b": bot, "k": "k-1" }))
+        .await;
+    let again = app
+        .gql_ok(&owner.token, create_token, json!({ "b": bot, "k": "k-1" }))
+        .await;
+    assert_eq!(first["createBotToken"]["id"], again["createBotToken"]["id"]);
+    let (whole, masked) = (
+        first["createBotToken"]["token"].as_str().unwrap(),
+        again["createBotToken"]["token"].as_str().unwrap(),
+    );
+    assert!(
+        masked.contains("...") && !whole.contains("..."),
+        "{whole} / {masked}"
+    );
+}
+
 #[tokio::test]
 async fn the_idempotency_key_header_works_like_the_argument() {
     let app = TestApp::spawn().await;
@@ -642,4 +856,125 @@ async fn two_replicas_on_one_postgres_share_events_through_redis() {
         return;
     }
     replicas_deliver_to_subscribers_on_both("redis://127.0.0.1:6379").await;
+}
+
+/// Two `switchboard serve` processes on one PostgreSQL database and one broker: a
+/// subscriber on each; a message written on B, then one on A; each subscriber gets both,
+/// in order, once.
+async fn server_processes_deliver_to_subscribers_on_both(bus: &str) {
+    let app = TestApp::spawn().await; // the migrated database and the workspace
+    let owner = app.workspace("acme").await;
+    let chat = app.create_chat(&owner, "news", false, &[]).await;
+    let namespace = format!(
+        "sbtest-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_micros()
+    );
+    let env = [
+        ("SWITCHBOARD_BUS", bus),
+        ("SWITCHBOARD_BUS_NAMESPACE", namespace.as_str()),
+        ("SWITCHBOARD_DISPATCHER", "false"),
+    ];
+    let a = Server::start(&app.database_url, &env).await;
+    let b = Server::start(&app.database_url, &env).await;
+    let mut on_a = a.ws(&owner.token, Protocol::TransportWs).await;
+    let mut on_b = b.ws(&owner.token, Protocol::TransportWs).await;
+    for ws in [&mut on_a, &mut on_b] {
+        ws.subscribe("1", ADDED, json!({ "chat": chat }))
+            .await
+            .unwrap();
+    }
+    // graphql-transport-ws does not acknowledge a subscription: give both feeds time to
+    // reach the bus before the first write.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    b.send(&owner.token, &chat, "written on B").await;
+    a.send(&owner.token, &chat, "written on A").await;
+    for ws in [&mut on_a, &mut on_b] {
+        let mut got = Vec::new();
+        for _ in 0..2 {
+            got.push(ws.next_data().await["messageAdded"]["content"].clone());
+        }
+        assert_eq!(got, [json!("written on B"), json!("written on A")]);
+        ws.expect_silence(Duration::from_millis(300)).await;
+    }
+    println!(
+        "two server processes over {bus}: 2 events × 2 subscribers, each delivered exactly once"
+    );
+}
+
+#[tokio::test]
+async fn two_server_processes_on_one_postgres_share_events_through_nats() {
+    if postgres_url().is_none() || !reachable("127.0.0.1:4222").await {
+        eprintln!("needs TEST_DATABASE_URL and NATS on 127.0.0.1:4222: skipped");
+        return;
+    }
+    server_processes_deliver_to_subscribers_on_both("nats://127.0.0.1:4222").await;
+}
+
+#[tokio::test]
+async fn two_server_processes_on_one_postgres_share_events_through_redis() {
+    if postgres_url().is_none() || !reachable("127.0.0.1:6379").await {
+        eprintln!("needs TEST_DATABASE_URL and Redis on 127.0.0.1:6379: skipped");
+        return;
+    }
+    server_processes_deliver_to_subscribers_on_both("redis://127.0.0.1:6379").await;
+}
+
+/// The whole server process dies (SIGKILL) while a delivery waits on the receiver; the
+/// next process delivers every pending event once its claim runs out.
+#[tokio::test]
+async fn a_server_process_killed_mid_delivery_delivers_everything_after_a_restart() {
+    let app = TestApp::spawn().await; // writes the events; runs no dispatcher
+    let owner = app.workspace("acme").await;
+    let receiver = Receiver {
+        hang: Arc::new(AtomicUsize::new(1)),
+        ..Receiver::default()
+    };
+    receiver.up.store(true, Ordering::SeqCst);
+    let url = receiver.clone().start().await;
+    register(&app, &owner.token, &url).await;
+    let chat = app.create_chat(&owner, "news", false, &[]).await;
+    for i in 0..5 {
+        app.send(&owner, &chat, &format!("event {i}")).await;
+    }
+    let env = [
+        ("SWITCHBOARD_WEBHOOK_ALLOW_LOOPBACK", "true"),
+        ("SWITCHBOARD_WEBHOOK_TIMEOUT", "2"),
+        ("SWITCHBOARD_WEBHOOK_LEASE", "3"),
+    ];
+    let mut first = Server::start(&app.database_url, &env).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while receiver.hang.load(Ordering::SeqCst) > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the first process never called the receiver"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    first.kill().await;
+    let before_restart = receiver.ids().len();
+    assert!(
+        before_restart < 5,
+        "one delivery was still waiting when the process died"
+    );
+
+    let _second = Server::start(&app.database_url, &env).await;
+    receiver.wait_for(5, Duration::from_secs(30)).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while app
+        .count("webhook_deliveries WHERE status = 'delivered'")
+        .await
+        < 5
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "deliveries not marked delivered"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(receiver.ids().len(), 5, "each event, by webhook id");
+    println!(
+        "server process killed mid-delivery: {before_restart} of 5 delivered before the kill, 5 of 5 after the restart ({} requests in all)",
+        receiver.received.lock().unwrap().len()
+    );
 }

@@ -929,6 +929,33 @@ async fn a_meeting_call_follows_the_meeting_and_cancelling_ends_it() {
 // Transcripts and notes
 
 #[tokio::test]
+async fn a_retried_transcript_append_with_its_key_appends_once() {
+    let app = TestApp::spawn().await;
+    let owner = app.workspace("acme").await;
+    let m = schedule(&app, &owner, "Standup", &[], None).await;
+    let call = app
+        .gql_ok(
+            &owner.token,
+            START,
+            json!({ "input": { "meetingId": id_of(&m) } }),
+        )
+        .await["startCall"]["call"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let append = "mutation($call: ID!, $segments: [TranscriptSegmentInput!]!, $k: String) { \
+        appendTranscriptSegments(callId: $call, segments: $segments, idempotencyKey: $k) { id } }";
+    let batch = json!({ "call": call, "k": "chunk-7", "segments": [
+        { "speakerName": "Ann", "startMs": 0, "endMs": 900, "text": "Morning" },
+        { "speakerName": "Bob", "startMs": 900, "endMs": 2000, "text": "Hi all" },
+    ] });
+    let first = app.gql_ok(&owner.token, append, batch.clone()).await;
+    let again = app.gql_ok(&owner.token, append, batch).await;
+    assert_eq!(first, again, "the retry answers the first segments");
+    assert_eq!(app.count("transcript_segments").await, 2);
+}
+
+#[tokio::test]
 async fn transcripts_are_appended_read_back_and_searched_alongside_messages() {
     let app = TestApp::spawn().await;
     let owner = app.workspace("acme").await;

@@ -21,7 +21,7 @@ pub const MIN_RADIUS_M: f64 = 10.0;
 pub const MAX_RADIUS_M: f64 = 10_000.0;
 
 /// A site with its assigned members.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Site {
     /// The row.
     pub site: hr_sites::Model,

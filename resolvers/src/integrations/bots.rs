@@ -87,7 +87,7 @@ impl BotExtras {
 }
 
 /// A bot: its user, its settings and its outgoing-webhook endpoint.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Bot {
     /// The bot's user row (id, name, nickname, avatar).
     pub user: users::Model,

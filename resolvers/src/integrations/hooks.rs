@@ -39,7 +39,7 @@ pub const SECRET_LEN: usize = 64;
 const MAX_URL: usize = 2048;
 
 /// An integration client and its bot account.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct IntegrationClient {
     /// The client.
     pub client: integration_clients::Model,

@@ -193,17 +193,24 @@ impl TaskMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateCustomPropertyInput,
+        #[graphql(
+            desc = "Run at most once per key: a retry with the same key and input gets the first result (also read from the `Idempotency-Key` header)."
+        )]
+        idempotency_key: Option<String>,
     ) -> Result<CustomProperty> {
+        let c = &rctx(ctx)?.with_idempotency_key(idempotency_key.as_deref());
+        let fingerprint = serde_json::to_value(&input).unwrap_or_default();
         let input = resolvers::custom_properties::CreatePropertyInput {
             entity_type: input.entity_type.into(),
             name: input.name,
             data_type: input.data_type.into(),
         };
-        Ok(CustomProperty(
-            resolvers::custom_properties::create_custom_property(rctx(ctx)?, input)
-                .await
-                .gql()?,
-        ))
+        let property = once(c, None, "createCustomProperty", &fingerprint, || {
+            resolvers::custom_properties::create_custom_property(c, input)
+        })
+        .await
+        .gql()?;
+        Ok(CustomProperty(property))
     }
     /// Delete a custom property definition (admins): its values disappear and setting
     /// it is refused.

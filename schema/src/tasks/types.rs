@@ -205,7 +205,7 @@ pub fn property_inputs(values: Vec<CustomPropertyInput>) -> Result<Vec<PropertyI
 }
 
 /// Input of `createCustomProperty`.
-#[derive(InputObject)]
+#[derive(InputObject, serde::Serialize)]
 pub struct CreateCustomPropertyInput {
     /// What it belongs to.
     pub entity_type: EntityTypeGql,

@@ -675,7 +675,7 @@ pub struct StartCallInput {
 }
 
 /// One transcript segment to append.
-#[derive(InputObject)]
+#[derive(InputObject, serde::Serialize)]
 pub struct TranscriptSegmentInput {
     /// The speaker, when a user of the workspace.
     pub speaker_id: Option<ID>,

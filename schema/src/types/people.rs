@@ -320,7 +320,7 @@ impl ApiToken {
 }
 
 /// What a request spends of a rate-limit budget.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum RateLimitCategory {
     /// Every request.
     Standard,
@@ -372,7 +372,7 @@ pub struct RateLimit {
 
 /// A budget to give a token for one category: `perPeriod` and `burst` from 1 to
 /// 100,000, `periodSeconds` from 1 to 86,400 (a day).
-#[derive(InputObject, Clone, Copy)]
+#[derive(InputObject, Clone, Copy, serde::Serialize)]
 pub struct RateLimitInput {
     /// The category.
     pub category: RateLimitCategory,
@@ -413,8 +413,10 @@ impl From<api_tokens::Model> for ApiToken {
 /// A token just created: the only time its secret is shown.
 #[derive(SimpleObject)]
 pub struct CreatedApiToken {
-    /// The secret. Store it now: only its hash is kept.
-    pub token: String,
+    /// The secret. Store it now: only its hash is kept. Null when the answer replays an
+    /// earlier request with the same idempotency key: the secret went out with the first
+    /// answer only (revoke the token if that answer was lost).
+    pub token: Option<String>,
     /// The token's record.
     pub api_token: ApiToken,
 }
@@ -437,7 +439,7 @@ pub struct SetStatusInput {
 }
 
 /// Input of `createApiToken`.
-#[derive(InputObject)]
+#[derive(InputObject, serde::Serialize)]
 pub struct CreateApiTokenInput {
     /// Label.
     pub name: String,

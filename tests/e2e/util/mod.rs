@@ -1,5 +1,6 @@
 //! The test harness: [`TestApp`] and its clients.
 
+pub mod process;
 pub mod ws;
 
 use std::sync::Arc;
@@ -264,26 +265,12 @@ impl TestApp {
 
     /// POST a GraphQL operation; returns the whole response body.
     pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
-        let res = self
-            .client
-            .post(format!("{}/graphql", self.base))
-            .bearer_auth(token)
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("request");
-        res.json().await.expect("json body")
+        post_graphql(&self.client, &self.base, token, query, variables).await
     }
 
     /// POST a GraphQL operation that must succeed; returns `data`.
     pub async fn gql_ok(&self, token: &str, query: &str, variables: Value) -> Value {
-        let body = self.gql(token, query, variables).await;
-        assert!(
-            body.get("errors")
-                .is_none_or(|e| e.as_array().is_none_or(Vec::is_empty)),
-            "unexpected errors: {body:#}\nquery: {query}"
-        );
-        body["data"].clone()
+        data_of(self.gql(token, query, variables).await, query)
     }
 
     /// POST a GraphQL operation that must fail; returns the first error's `extensions.code`.
@@ -322,11 +309,7 @@ impl TestApp {
     /// Send a message as `actor`; returns its global id.
     pub async fn send(&self, actor: &Actor, chat: &str, content: &str) -> String {
         let data = self
-            .gql_ok(
-                &actor.token,
-                "mutation($input: SendMessageInput!) { sendMessage(input: $input) { id } }",
-                json!({ "input": { "chatId": chat, "content": content } }),
-            )
+            .gql_ok(&actor.token, SEND_MESSAGE, send_input(chat, content))
             .await;
         data["sendMessage"]["id"].as_str().unwrap().to_owned()
     }
@@ -360,6 +343,44 @@ impl TestApp {
             .unwrap();
         row.try_get::<i64>("", "n").unwrap()
     }
+}
+
+/// `sendMessage`, answering the new message's id.
+pub const SEND_MESSAGE: &str =
+    "mutation($input: SendMessageInput!) { sendMessage(input: $input) { id } }";
+
+/// The variables of [`SEND_MESSAGE`].
+pub fn send_input(chat: &str, content: &str) -> Value {
+    json!({ "input": { "chatId": chat, "content": content } })
+}
+
+/// POST a GraphQL operation to the server at `base` (`http://host:port`); returns the
+/// whole response body.
+pub async fn post_graphql(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    query: &str,
+    variables: Value,
+) -> Value {
+    let res = client
+        .post(format!("{base}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .expect("request");
+    res.json().await.expect("json body")
+}
+
+/// The `data` of a response that must have no errors.
+pub fn data_of(body: Value, query: &str) -> Value {
+    assert!(
+        body.get("errors")
+            .is_none_or(|e| e.as_array().is_none_or(Vec::is_empty)),
+        "unexpected errors: {body:#}\nquery: {query}"
+    );
+    body["data"].clone()
 }
 
 impl Drop for TestApp {
