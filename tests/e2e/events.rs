@@ -796,68 +796,6 @@ async fn reachable(addr: &str) -> bool {
         .is_ok_and(|r| r.is_ok())
 }
 
-async fn replicas_deliver_to_subscribers_on_both(bus: &str) {
-    let namespace = format!(
-        "sbtest-{}-{}",
-        std::process::id(),
-        chrono::Utc::now().timestamp_micros()
-    );
-    let configure = |c: &mut switchboard::Config| {
-        c.bus = Some(bus.to_owned());
-        c.bus_namespace = namespace.clone();
-    };
-    let a = TestApp::spawn_with(configure).await;
-    let b = a.replica(configure).await;
-    let owner = a.workspace("acme").await;
-    let chat = a.create_chat(&owner, "news", false, &[]).await;
-    let mut on_a = a.ws(&owner.token, Protocol::TransportWs).await;
-    let mut on_b = b.ws(&owner.token, Protocol::TransportWs).await;
-    on_a.subscribe("1", ADDED, json!({ "chat": chat }))
-        .await
-        .unwrap();
-    on_b.subscribe("1", ADDED, json!({ "chat": chat }))
-        .await
-        .unwrap();
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    a.send(&owner, &chat, "written on A").await;
-    b.send(&owner, &chat, "written on B").await;
-    for ws in [&mut on_a, &mut on_b] {
-        let got: Vec<String> = vec![
-            ws.next_data().await["messageAdded"]["content"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-            ws.next_data().await["messageAdded"]["content"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        ];
-        assert_eq!(got, ["written on A", "written on B"]);
-        ws.expect_silence(Duration::from_millis(300)).await;
-    }
-    println!(
-        "replicas over {bus}: 2 events × 2 subscribers on 2 replicas, each delivered exactly once"
-    );
-}
-
-#[tokio::test]
-async fn two_replicas_on_one_postgres_share_events_through_nats() {
-    if postgres_url().is_none() || !reachable("127.0.0.1:4222").await {
-        eprintln!("needs TEST_DATABASE_URL and NATS on 127.0.0.1:4222: skipped");
-        return;
-    }
-    replicas_deliver_to_subscribers_on_both("nats://127.0.0.1:4222").await;
-}
-
-#[tokio::test]
-async fn two_replicas_on_one_postgres_share_events_through_redis() {
-    if postgres_url().is_none() || !reachable("127.0.0.1:6379").await {
-        eprintln!("needs TEST_DATABASE_URL and Redis on 127.0.0.1:6379: skipped");
-        return;
-    }
-    replicas_deliver_to_subscribers_on_both("redis://127.0.0.1:6379").await;
-}
-
 /// Two `switchboard serve` processes on one PostgreSQL database and one broker: a
 /// subscriber on each; a message written on B, then one on A; each subscriber gets both,
 /// in order, once.

@@ -20,8 +20,6 @@ enum Store {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     /// A PostgreSQL database of its own, dropped with the app.
     Postgres { admin: String, url: String },
-    /// Another app's database (a replica): left to its owner.
-    Shared,
 }
 
 /// A running Switchboard over a fresh database.
@@ -123,11 +121,6 @@ impl TestApp {
             }
         };
         Self::spawn_on(url, store, adjust).await
-    }
-
-    /// A second replica over this app's database (sharing nothing else with it).
-    pub async fn replica(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
-        Self::spawn_on(self.database_url.clone(), Store::Shared, adjust).await
     }
 
     async fn spawn_on(url: String, store: Store, adjust: impl FnOnce(&mut Config)) -> TestApp {
@@ -316,13 +309,7 @@ impl TestApp {
 
     /// Open a subscription socket authenticated as `token`.
     pub async fn ws(&self, token: &str, protocol: Protocol) -> WsClient {
-        WsClient::connect(
-            self.addr,
-            protocol,
-            json!({ "Authorization": format!("Bearer {token}") }),
-        )
-        .await
-        .expect("websocket connection acknowledged")
+        ws_at(self.addr, token, protocol).await
     }
 
     /// Statements executed so far.
@@ -343,6 +330,17 @@ impl TestApp {
             .unwrap();
         row.try_get::<i64>("", "n").unwrap()
     }
+}
+
+/// Open a subscription socket to the server at `addr`, authenticated as `token`.
+pub async fn ws_at(addr: std::net::SocketAddr, token: &str, protocol: Protocol) -> WsClient {
+    WsClient::connect(
+        addr,
+        protocol,
+        json!({ "Authorization": format!("Bearer {token}") }),
+    )
+    .await
+    .expect("websocket connection acknowledged")
 }
 
 /// `sendMessage`, answering the new message's id.

@@ -106,13 +106,7 @@ impl Server {
 
     /// Open a subscription socket authenticated as `token`.
     pub async fn ws(&self, token: &str, protocol: Protocol) -> WsClient {
-        WsClient::connect(
-            self.addr,
-            protocol,
-            serde_json::json!({ "Authorization": format!("Bearer {token}") }),
-        )
-        .await
-        .expect("websocket connection acknowledged")
+        super::ws_at(self.addr, token, protocol).await
     }
 
     /// SIGKILL, as a crashed or OOM-killed replica: no shutdown runs.
