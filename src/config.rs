@@ -100,8 +100,9 @@ pub struct Config {
     pub webhook_timeout_secs: u64,
 
     /// Seconds a dispatcher's claim on a delivery lasts. When a replica dies mid-delivery
-    /// the delivery is due again this long after it was claimed; it must exceed
-    /// `SWITCHBOARD_WEBHOOK_TIMEOUT`, so a live claim never runs out under a slow receiver.
+    /// the delivery is due again this long after it was claimed. It must outlast the
+    /// longest a claim can wait for its attempt (two timeouts with the built-in batch),
+    /// so a live claim never runs out under slow receivers.
     #[arg(
         long,
         env = "SWITCHBOARD_WEBHOOK_LEASE",
@@ -259,22 +260,28 @@ impl Config {
     }
 
     /// The webhook dispatcher's settings: `delivery` with the timeout and lease from
-    /// their variables. A lease that does not outlast the timeout is refused: a claim
-    /// could run out while its attempt is still waiting, and a second replica would
-    /// deliver the same event again.
+    /// their variables. A lease that does not outlast the longest a claim can wait for
+    /// its attempt is refused: the claim could run out while the attempt is still
+    /// waiting, and a second replica would deliver the same event again.
     pub fn delivery_config(&self) -> anyhow::Result<resolvers::webhooks::DispatcherConfig> {
-        if self.webhook_lease_secs <= self.webhook_timeout_secs {
-            anyhow::bail!(
-                "SWITCHBOARD_WEBHOOK_LEASE ({} s) must be longer than SWITCHBOARD_WEBHOOK_TIMEOUT ({} s)",
-                self.webhook_lease_secs,
-                self.webhook_timeout_secs
-            );
-        }
-        Ok(resolvers::webhooks::DispatcherConfig {
+        let config = resolvers::webhooks::DispatcherConfig {
             timeout: std::time::Duration::from_secs(self.webhook_timeout_secs),
             lease: std::time::Duration::from_secs(self.webhook_lease_secs),
             ..self.delivery.clone()
-        })
+        };
+        let longest = config.longest_claim();
+        if config.lease <= longest {
+            anyhow::bail!(
+                "SWITCHBOARD_WEBHOOK_LEASE ({} s) must be longer than a claim can wait for its attempt: {} s \
+                 ({} deliveries claimed at a time, {} at once, SWITCHBOARD_WEBHOOK_TIMEOUT {} s each)",
+                self.webhook_lease_secs,
+                longest.as_secs(),
+                config.batch,
+                config.concurrency,
+                self.webhook_timeout_secs
+            );
+        }
+        Ok(config)
     }
 
     /// Whether the database is an embedded SQLite file.
@@ -289,4 +296,33 @@ pub struct Listen {
     /// Address to listen on.
     #[arg(long, env = "SWITCHBOARD_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_lease_outlasts_every_claim() {
+        let config = Config::for_database("sqlite::memory:");
+        let delivery = config.delivery_config().unwrap_or_else(|e| panic!("{e}"));
+        assert!(delivery.lease > delivery.longest_claim());
+        assert_eq!(delivery.timeout, std::time::Duration::from_secs(15));
+    }
+
+    #[test]
+    fn a_lease_a_live_claim_could_outlast_is_refused_naming_both_variables() {
+        let mut config = Config::for_database("sqlite::memory:");
+        config.webhook_timeout_secs = 15;
+        config.webhook_lease_secs = 30; // two waves of 15 s attempts: 30 s
+        let err = config.delivery_config().err().map(|e| e.to_string());
+        let err = err.unwrap_or_default();
+        assert!(
+            err.contains("SWITCHBOARD_WEBHOOK_LEASE (30 s)")
+                && err.contains("SWITCHBOARD_WEBHOOK_TIMEOUT 15 s"),
+            "{err}"
+        );
+        config.webhook_lease_secs = 31;
+        assert!(config.delivery_config().is_ok());
+    }
 }

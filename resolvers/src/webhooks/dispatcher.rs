@@ -65,10 +65,25 @@ impl Default for DispatcherConfig {
             .collect(),
             poll: Duration::from_millis(500),
             timeout: Duration::from_secs(15),
-            batch: 100,
+            // Two waves of `concurrency`: every claim is attempted within 30 s, well
+            // inside the lease.
+            batch: 32,
             lease: Duration::from_secs(60),
             concurrency: 16,
         }
+    }
+}
+
+impl DispatcherConfig {
+    /// The longest a claimed delivery can wait for its attempt to end: a tick attempts
+    /// its claims `concurrency` at a time, each within `timeout`. A lease shorter than
+    /// this could run out under a live attempt, and another replica would claim and
+    /// deliver the same event again.
+    pub fn longest_claim(&self) -> Duration {
+        let concurrency = self.concurrency.max(1) as u64;
+        let waves = self.batch.max(1).div_ceil(concurrency);
+        self.timeout
+            .saturating_mul(u32::try_from(waves).unwrap_or(u32::MAX))
     }
 }
 
