@@ -823,8 +823,8 @@ async fn server_processes_deliver_to_subscribers_on_both(bus: &str) {
             .unwrap();
     }
     // graphql-transport-ws does not acknowledge a subscription: give both feeds time to
-    // reach the bus before the first write.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // reach the bus before the first write (generously: CI machines are busy).
+    tokio::time::sleep(Duration::from_secs(1)).await;
     b.send(&owner.token, &chat, "written on B").await;
     a.send(&owner.token, &chat, "written on A").await;
     for ws in [&mut on_a, &mut on_b] {
