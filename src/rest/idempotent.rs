@@ -146,8 +146,31 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<serde_json::Value, E>>,
 {
+    let (body, _) = once_with_secret(ctx, operation, input, || async {
+        op().await.map(|body| (body, ()))
+    })
+    .await?;
+    Ok(body)
+}
+
+/// [`once`] for a creation that hands out a secret shown once
+/// ([`resolvers::idempotency::once_with_secret`]): `op` answers the body and the secret;
+/// only the body is stored, and the secret (`None` on a replay) comes back beside it for
+/// the handler to put into the first answer.
+pub async fn once_with_secret<E, S, I, F, Fut>(
+    ctx: &Ctx,
+    operation: &str,
+    input: &I,
+    op: F,
+) -> Result<(serde_json::Value, Option<S>), E>
+where
+    E: From<Error>,
+    I: Serialize + ?Sized,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<(serde_json::Value, S), E>>,
+{
     let failure: Mutex<Option<E>> = Mutex::new(None);
-    let result = resolvers::idempotency::once(ctx, None, operation, input, || async {
+    let result = resolvers::idempotency::once_with_secret(ctx, None, operation, input, || async {
         match op().await {
             Ok(v) => Ok(v),
             Err(f) => {

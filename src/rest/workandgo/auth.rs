@@ -230,9 +230,9 @@ async fn create_key(caller: SessionCaller, Body(req): Body<CreateApiKeyRequest>)
         p.add("app", "suite app bindings are not served yet");
     }
     p.finish()?;
-    // The secret leaves through this cell, beside the stored (replayable) answer.
-    let secret: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
-    let mut body = super::extract::once(ctx, "workandgo.createApiKey", &req, || async {
+    // The secret leaves beside the stored (replayable) answer, never in it.
+    let once = crate::rest::idempotent::once_with_secret;
+    let (mut body, secret) = once(ctx, "workandgo.createApiKey", &req, || async {
         let created = resolvers::auth::create_api_key(
             ctx,
             resolvers::auth::CreateApiKeyInput {
@@ -244,16 +244,9 @@ async fn create_key(caller: SessionCaller, Body(req): Body<CreateApiKeyRequest>)
         .await?;
         let by = creators(ctx, &[created.row.user_id]).await?;
         let key = convert::api_key(&created.row, &creator_of(&by, created.row.user_id), None);
-        *secret
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(created.token);
-        envelope(key)
+        Ok::<_, Failure>((envelope(key)?, created.token))
     })
     .await?;
-    let secret = secret
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .take();
     if let Some(key) = secret {
         body["data"]["key"] = serde_json::Value::String(key);
     }
